@@ -1,7 +1,20 @@
-// Entry point of the `fedspine` command. PLACEHOLDER until the commands land.
+// Entry point of the `fedspine` command: federated fine-tuning and structured pruning of LLaMA models on weak devices.
+// Each subcommand lives in Commands/; errors are one line on stderr with a non-zero exit code.
+using System.CommandLine;
+using FedSpine.Cli.Commands;
+
 namespace FedSpine.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => args.Length >= 0 ? 0 : 1;
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("fedspine: federated fine-tuning and structured pruning of LLaMA-family models")
+        {
+            GenerateCommand.Create(),
+            BenchCommand.Create(),
+            ConvertCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
 }

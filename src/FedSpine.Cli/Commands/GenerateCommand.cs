@@ -1,0 +1,47 @@
+// `fedspine generate`: text from a llama2.c .bin or an HF folder, printed on stdout exactly as llama2.c's run.c
+// prints it (prompt, continuation, newline); diagnostics such as tokens/s go to stderr.
+using System.CommandLine;
+using FedSpine.Cli.Infrastructure;
+using FedSpine.Model;
+using FedSpine.Model.Inference;
+
+namespace FedSpine.Cli.Commands;
+
+internal static class GenerateCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "llama2.c .bin checkpoint or Hugging Face model folder", Required = true };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer.bin (llama2.c) or tokenizer.json; optional for an HF folder that has tokenizer.json" };
+        var prompt = new Option<string>("--prompt") { Description = "prompt text", DefaultValueFactory = _ => "" };
+        var steps = new Option<int>("--steps") { Description = "positions in all, including the BOS-prefixed prompt (llama2.c's -n)", DefaultValueFactory = _ => 256 };
+        var temperature = new Option<float>("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 1.0f };
+        var topP = new Option<float>("--top-p") { Description = "nucleus sampling threshold; 0 or 1 turns it off", DefaultValueFactory = _ => 0.9f };
+        var seed = new Option<ulong>("--seed") { Description = "sampling seed (run.c's xorshift generator)", DefaultValueFactory = _ => 42UL };
+        var command = new Command("generate", "Generate text with a model (greedy, temperature or top-p sampling, KV cache)")
+        {
+            model, tokenizer, prompt, steps, temperature, topP, seed,
+        };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var loaded = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(tokenizer));
+            var tok = loaded.Tokenizer ?? throw new ArgumentException(
+                $"{loaded.Source}: no tokenizer found; pass --tokenizer (tokenizer.bin or tokenizer.json)");
+            int n = parse.GetValue(steps);
+            if (n <= 0)
+            {
+                throw new ArgumentException($"--steps must be positive (got {n})");
+            }
+            var sampler = new RunCSampler(loaded.Weights.Config.VocabSize, parse.GetValue(temperature), parse.GetValue(topP), parse.GetValue(seed));
+            using var stdout = Console.OpenStandardOutput();
+            var result = TextGenerator.Generate(loaded.Weights, tok, parse.GetValue(prompt) ?? "", n, sampler,
+                onPiece: piece => { stdout.Write(piece); stdout.Flush(); });
+            if (result.Positions > 1)
+            {
+                Console.Error.WriteLine($"achieved tok/s: {(result.Positions - 1) / result.Seconds:F1}");
+            }
+            return 0;
+        }));
+        return command;
+    }
+}
