@@ -17,7 +17,7 @@ public class DecoderTests
         var graph = new TrainingGraph(model, null, null, null, 1, 9);
         graph.Loss(inputs, targets);
         float[] full = graph.Logits.Span.ToArray();
-        var decoder = new Decoder(model, null, 16);
+        var decoder = new CachedDecoder(model, null, 16);
         for (int pos = 0; pos < 9; pos++)
         {
             float[] step = decoder.Step(inputs[pos], pos).ToArray();
@@ -29,7 +29,7 @@ public class DecoderTests
     public void PositionsBeyondTheCacheAreRejected()
     {
         var model = TinyModels.Random(TinyModels.Config(false), 23);
-        var decoder = new Decoder(model, null, 2);
+        var decoder = new CachedDecoder(model, null, 2);
         decoder.Step(1, 0);
         decoder.Step(2, 1);
         Assert.Throws<ArgumentOutOfRangeException>(() => decoder.Step(3, 2));

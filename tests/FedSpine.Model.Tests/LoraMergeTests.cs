@@ -27,8 +27,8 @@ public class LoraMergeTests
         plain.Loss(inputs, targets);
         AssertClose(expected, plain.Logits.Span.ToArray(), 1e-4f);
 
-        var decoder = new Decoder(model, lora, 7);
-        var mergedDecoder = new Decoder(merged, null, 7);
+        var decoder = new CachedDecoder(model, lora, 7);
+        var mergedDecoder = new CachedDecoder(merged, null, 7);
         for (int pos = 0; pos < 7; pos++)
         {
             float[] a = decoder.Step(inputs[pos], pos).ToArray();

@@ -13,7 +13,7 @@ internal static class GenerationBench
     public static Dictionary<string, object?> Run(LlamaWeights model, string preset, int seqLen, int repetitions = 2)
     {
         int n = Math.Min(seqLen, 256);
-        var decoder = new Decoder(model, null, n);
+        var decoder = new CachedDecoder(model, null, n);
         double seconds = double.MaxValue;
         for (int rep = 0; rep < Math.Max(2, repetitions); rep++)
         {

@@ -24,7 +24,7 @@ public static class TextGenerator
         {
             throw new ArgumentOutOfRangeException(nameof(steps), "steps must be at least 1");
         }
-        var decoder = new Decoder(model, lora, steps);
+        var decoder = new CachedDecoder(model, lora, steps);
         using var output = new MemoryStream();
         int token = promptTokens[0];
         int pos = 0;

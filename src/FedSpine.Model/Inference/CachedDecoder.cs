@@ -5,7 +5,7 @@ using FedSpine.Tensors;
 
 namespace FedSpine.Model.Inference;
 
-public sealed class Decoder
+public sealed class CachedDecoder
 {
     private readonly LlamaWeights _model;
     private readonly LoraWeights? _lora;
@@ -22,7 +22,7 @@ public sealed class Decoder
     private readonly float[] _xa;      // [maxRank]
     private readonly float[] _rstd = new float[1];
 
-    public Decoder(LlamaWeights model, LoraWeights? lora = null, int? capacity = null)
+    public CachedDecoder(LlamaWeights model, LoraWeights? lora = null, int? capacity = null)
     {
         var c = model.Config;
         _model = model;
