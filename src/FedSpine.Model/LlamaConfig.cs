@@ -1,5 +1,6 @@
 // The LLaMA architecture as Hugging Face's config.json names it; read and written as that file.
 // head_dim is explicit so pruned models (fewer heads, same head size) stay standard.
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace FedSpine.Model;
@@ -29,6 +30,12 @@ public sealed record LlamaConfig
     /// <summary>Query projection width: heads × head_dim (need not equal hidden_size once heads are pruned).</summary>
     [JsonIgnore] public int QueryDim => NumAttentionHeads * HeadDim;
     [JsonIgnore] public int KeyValueDim => NumKeyValueHeads * HeadDim;
+
+    /// <summary>Value equality over every config.json field (the architectures list compared by content).</summary>
+    public bool Equals(LlamaConfig? other) =>
+        other is not null && JsonSerializer.Serialize(this) == JsonSerializer.Serialize(other);
+
+    public override int GetHashCode() => JsonSerializer.Serialize(this).GetHashCode(StringComparison.Ordinal);
 
     /// <summary>Throws with a clear message when the shapes cannot describe a LLaMA model.</summary>
     public void Validate(string source)

@@ -1,8 +1,9 @@
 // Locates ../shared (models, tokenizers, texts) beside the repository root, and marks tests that need it:
 // [SharedDataFact]/[SharedDataTheory] skip with a clear message where that folder is absent.
 using System.Runtime.CompilerServices;
+using Xunit;
 
-namespace FedSpine.Model.Tests;
+namespace FedSpine.TestSupport;
 
 public static class SharedData
 {
