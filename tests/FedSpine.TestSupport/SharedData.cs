@@ -11,7 +11,9 @@ public static class SharedData
         "../shared (beside the folder holding FedSpine.slnx) was not found: this test reads its models, tokenizers or texts";
 
     /// <summary>The shared folder, or null when it is absent.</summary>
-    public static string? Folder { get; } = Locate();
+    public static string? Folder => LazyFolder.Value;
+
+    private static readonly Lazy<string?> LazyFolder = new(Locate);
 
     /// <summary>A file under the shared folder, e.g. "models/stories260K/tok512.bin".</summary>
     public static string File(string relative) =>
@@ -30,8 +32,20 @@ public static class SharedData
     public static IReadOnlyList<string> AustenLines(string novel) =>
         System.IO.File.ReadLines(File($"data/austen/{novel}.txt")).Where(l => l.Length > 0).ToList();
 
-    private static string? Locate(
-        [CallerFilePath] string sourceFile = "")
+    /// <summary>The repository root (the folder holding FedSpine.slnx), or null when it cannot be found.</summary>
+    public static string? RepoRoot { get; } = LocateRepoRoot();
+
+    private static string? Locate()
+    {
+        if (RepoRoot is null)
+        {
+            return null;
+        }
+        string shared = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
+        return Directory.Exists(shared) ? shared : null;
+    }
+
+    private static string? LocateRepoRoot([CallerFilePath] string sourceFile = "")
     {
         // The build output normally sits under the repository; a private --artifacts-path does not, so the
         // source location (and the working directory) are tried as well.
@@ -41,8 +55,7 @@ public static class SharedData
             {
                 if (System.IO.File.Exists(Path.Combine(dir.FullName, "FedSpine.slnx")))
                 {
-                    string shared = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
-                    return Directory.Exists(shared) ? shared : null;
+                    return dir.FullName;
                 }
             }
         }
