@@ -1,0 +1,97 @@
+// Writes a LLaMA model (dense or pruned) as a llama.cpp-style GGUF: llama metadata, optional tokenizer, F32/F16 weights.
+// q/k rows go back to the interleaved RoPE layout llama.cpp expects; per-layer head/FFN counts become arrays when layers differ.
+using FedSpine.Model.Tokenizers;
+using FedSpine.Tensors;
+
+namespace FedSpine.Model.Formats;
+
+public static class GgufWriter
+{
+    public const string Architecture = "llama";
+
+    // general.file_type (llama_ftype): every tensor F32, or 2-D weights F16.
+    private const uint FileTypeAllF32 = 0;
+    private const uint FileTypeMostlyF16 = 1;
+
+    /// <summary>Writes <paramref name="weights"/> to <paramref name="path"/>; norm weights stay F32, 2-D weights are <paramref name="type"/>.
+    /// With a tokenizer its vocabulary is embedded (tokenizer.ggml.*); <paramref name="name"/> defaults to the file's name.</summary>
+    public static void Save(string path, LlamaWeights weights, ITokenizer? tokenizer = null, GgmlType type = GgmlType.F32, string? name = null)
+    {
+        var metadata = Metadata(weights, type, name ?? Path.GetFileNameWithoutExtension(path));
+        if (tokenizer is not null)
+        {
+            metadata.AddRange(TokenizerMetadata(GgufVocabulary.From(tokenizer, weights.Config.VocabSize)));
+        }
+        var tensors = new List<GgufTensorToWrite>();
+        foreach (var (hfName, tensor) in weights.NamedTensors)
+        {
+            string ggufName = GgufTensorNames.FromHf(hfName);
+            var tensorType = GgufTensorNames.IsNorm(ggufName) ? GgmlType.F32 : type;
+            tensors.Add(new GgufTensorToWrite(ggufName, tensor.Shape.ToArray(), tensorType, () => Interleaved(weights, tensor)));
+        }
+        GgufFile.Write(path, metadata, tensors);
+    }
+
+    private static List<KeyValuePair<string, GgufValue>> Metadata(LlamaWeights weights, GgmlType type, string name)
+    {
+        var c = weights.Config;
+        var shapes = weights.LayerShapes;
+        return
+        [
+            new("general.architecture", GgufValue.String(Architecture)),
+            new("general.name", GgufValue.String(name)),
+            new(GgufFile.AlignmentKey, GgufValue.UInt32(GgufFile.DefaultAlignment)),
+            new("general.file_type", GgufValue.UInt32(type == GgmlType.F32 ? FileTypeAllF32 : FileTypeMostlyF16)),
+            new("llama.vocab_size", GgufValue.UInt32((uint)c.VocabSize)),
+            new("llama.context_length", GgufValue.UInt32((uint)c.MaxPositionEmbeddings)),
+            new("llama.embedding_length", GgufValue.UInt32((uint)c.HiddenSize)),
+            new("llama.block_count", GgufValue.UInt32((uint)c.NumHiddenLayers)),
+            new("llama.feed_forward_length", ScalarOrArray(shapes.Select(s => s.FfnChannels))),
+            new("llama.attention.head_count", ScalarOrArray(shapes.Select(s => s.Heads))),
+            new("llama.attention.head_count_kv", ScalarOrArray(shapes.Select(s => s.KvHeads))),
+            new("llama.attention.key_length", GgufValue.UInt32((uint)c.HeadDim)),
+            new("llama.attention.value_length", GgufValue.UInt32((uint)c.HeadDim)),
+            new("llama.attention.layer_norm_rms_epsilon", GgufValue.Float32(c.RmsNormEps)),
+            new("llama.rope.dimension_count", GgufValue.UInt32((uint)c.HeadDim)),
+            new("llama.rope.freq_base", GgufValue.Float32(c.RopeTheta)),
+        ];
+    }
+
+    private static IEnumerable<KeyValuePair<string, GgufValue>> TokenizerMetadata(GgufVocabulary vocabulary)
+    {
+        yield return new("tokenizer.ggml.model", GgufValue.String("llama"));
+        yield return new("tokenizer.ggml.tokens", GgufValue.StringArray(vocabulary.Tokens));
+        yield return new("tokenizer.ggml.scores", GgufValue.Float32Array(vocabulary.Scores));
+        yield return new("tokenizer.ggml.token_type", GgufValue.Int32Array(vocabulary.Types));
+        yield return new("tokenizer.ggml.bos_token_id", GgufValue.UInt32((uint)vocabulary.BosId));
+        yield return new("tokenizer.ggml.eos_token_id", GgufValue.UInt32((uint)vocabulary.EosId));
+        if (vocabulary.UnknownId is { } unknown)
+        {
+            yield return new("tokenizer.ggml.unknown_token_id", GgufValue.UInt32((uint)unknown));
+        }
+        yield return new("tokenizer.ggml.add_bos_token", GgufValue.Bool(true));
+        yield return new("tokenizer.ggml.add_eos_token", GgufValue.Bool(false));
+    }
+
+    /// <summary>One uint32 when every layer agrees, else a uint32 per layer (llama.cpp reads either).</summary>
+    private static GgufValue ScalarOrArray(IEnumerable<int> perLayer)
+    {
+        uint[] values = perLayer.Select(v => (uint)v).ToArray();
+        return values.Distinct().Count() == 1 ? GgufValue.UInt32(values[0]) : GgufValue.UInt32Array(values);
+    }
+
+    /// <summary>q/k weights as interleaved-RoPE copies (the model's own stay untouched); every other tensor as is.</summary>
+    private static Tensor Interleaved(LlamaWeights weights, Tensor tensor)
+    {
+        foreach (var layer in weights.Layers)
+        {
+            if (ReferenceEquals(tensor, layer.Wq) || ReferenceEquals(tensor, layer.Wk))
+            {
+                var copy = tensor.Clone();
+                RotaryLayout.HalfToInterleaved(copy, ReferenceEquals(tensor, layer.Wq) ? layer.Shape.Heads : layer.Shape.KvHeads);
+                return copy;
+            }
+        }
+        return tensor;
+    }
+}
