@@ -1,44 +1,70 @@
-// Runs loop bodies over all cores. Work never depends on the thread count for its result: callers split work into
-// fixed chunks. A call made from inside a worker runs inline (no nested parallelism). PLACEHOLDER on Parallel.For.
+// Runs loop bodies over persistent worker threads plus the caller. Results never depend on the thread count: callers
+// split work into fixed chunks. Nested calls, count <= 1, and calls made while the pool is busy run inline.
 namespace FedSpine.Tensors;
 
 public static class WorkerPool
 {
+    private static readonly Lock DispatchLock = new();
     private static int _threadCount = ReadThreadCount();
 
-    /// <summary>Threads used (FEDSPINE_THREADS, else the processor count).</summary>
+    [ThreadStatic] private static bool _insideWorker;
+
+    /// <summary>Threads used, the caller included (FEDSPINE_THREADS, else the processor count).</summary>
     public static int ThreadCount
     {
         get => _threadCount;
         set => _threadCount = Math.Max(1, value);
     }
 
-    [ThreadStatic] private static bool _insideWorker;
+    /// <summary>True on a pool thread, or on a caller while it takes part in a parallel loop.</summary>
+    internal static bool InsideWorker
+    {
+        get => _insideWorker;
+        set => _insideWorker = value;
+    }
 
     /// <summary>Calls body(i) for i in [0, count), spread over the pool.</summary>
     public static void For(int count, Action<int> body)
     {
-        if (count <= 1 || _threadCount == 1 || _insideWorker)
+        ArgumentNullException.ThrowIfNull(body);
+        Run(count, body, null);
+    }
+
+    /// <summary>Calls body.Invoke(i) for i in [0, count), spread over the pool, without allocating.</summary>
+    public static void For(int count, IWorkerBody body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        Run(count, null, body);
+    }
+
+    private static void Run(int count, Action<int>? action, IWorkerBody? body)
+    {
+        int threads = _threadCount;
+        if (count <= 1 || threads == 1 || _insideWorker || !DispatchLock.TryEnter())
         {
             for (int i = 0; i < count; i++)
             {
-                body(i);
+                if (action != null)
+                {
+                    action(i);
+                }
+                else
+                {
+                    body!.Invoke(i);
+                }
             }
             return;
         }
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _threadCount }, i =>
+        try
         {
-            bool was = _insideWorker;
             _insideWorker = true;
-            try
-            {
-                body(i);
-            }
-            finally
-            {
-                _insideWorker = was;
-            }
-        });
+            WorkerTeam.Execute(count, action, body, Math.Min(threads, count) - 1);
+        }
+        finally
+        {
+            _insideWorker = false;
+            DispatchLock.Exit();
+        }
     }
 
     private static int ReadThreadCount()

@@ -1,0 +1,127 @@
+// Copies a block of op(A) or op(B) into the micro-kernel's panel layout, zero-padding the last sliver to full width.
+// Panels: A [rows, kc] as slivers of mr rows, each [kc, mr]; B [kc, cols] as slivers of nr columns, each [kc, nr].
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace FedSpine.Tensors;
+
+internal static unsafe class GemmPacking
+{
+    /// <summary>Packs op(A)[0..rows, 0..kc) starting at <paramref name="a"/> (op(A)[0,0]) into slivers
+    /// <paramref name="firstSliver"/>..+sliverCount of dst, each sliver s at dst + s·mr·kc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackA(float* a, nint lda, bool transA, int rows, int kc, int mr, int firstSliver, int sliverCount,
+        float* dst)
+    {
+        if (transA)
+        {
+            // A is stored [k, m]: a reduction step is a contiguous row segment, read once for all slivers.
+            CopyRowSegments(a, lda, rows, kc, mr, firstSliver, sliverCount, dst);
+            return;
+        }
+        for (int s = firstSliver; s < firstSliver + sliverCount; s++)
+        {
+            int r0 = s * mr;
+            int height = Math.Min(mr, rows - r0);
+            float* d = dst + (nint)s * mr * kc; // [kc, mr]
+            if (GemmTransposePack.Supports(mr))
+            {
+                GemmTransposePack.PackRows(a + r0 * lda, lda, height, mr, kc, d);
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    for (int r = 0; r < mr; r++)
+                    {
+                        d[p * mr + r] = r < height ? a[(r0 + r) * lda + p] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Packs op(B)[0..kc, 0..cols) starting at <paramref name="b"/> (op(B)[0,0]) into slivers
+    /// <paramref name="firstSliver"/>..+sliverCount of dst, each sliver t at dst + t·nr·kc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackB(float* b, nint ldb, bool transB, int kc, int cols, int nr, int firstSliver, int sliverCount,
+        float* dst)
+    {
+        if (!transB)
+        {
+            CopyRowSegments(b, ldb, cols, kc, nr, firstSliver, sliverCount, dst);
+            return;
+        }
+        // B is stored [n, k]: column j of op(B) is a contiguous row of B.
+        for (int t = firstSliver; t < firstSliver + sliverCount; t++)
+        {
+            int j0 = t * nr;
+            int width = Math.Min(nr, cols - j0);
+            float* d = dst + (nint)t * nr * kc; // [kc, nr]
+            if (GemmTransposePack.Supports(nr))
+            {
+                GemmTransposePack.PackRows(b + j0 * ldb, ldb, width, nr, kc, d);
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    for (int j = 0; j < nr; j++)
+                    {
+                        d[p * nr + j] = j < width ? b[(j0 + j) * ldb + p] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The non-transposing case: step p of sliver s is src[p·ld + s·w .. + w) (clipped to length, then
+    /// zero-padded), written to dst + s·w·kc + p·w.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CopyRowSegments(float* src, nint ld, int length, int kc, int w, int firstSliver, int sliverCount,
+        float* dst)
+    {
+        for (int p = 0; p < kc; p++)
+        {
+            float* row = src + p * ld;
+            for (int s = firstSliver; s < firstSliver + sliverCount; s++)
+            {
+                int x0 = s * w;
+                CopyPadded(row + x0, dst + (nint)s * w * kc + p * w, Math.Min(w, length - x0), w);
+            }
+        }
+    }
+
+    /// <summary>dst[0..count) = src[0..count), dst[count..width) = 0; reads and writes nothing else.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyPadded(float* src, float* dst, int count, int width)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (int i = 0; i < width; i += 16)
+            {
+                int valid = count - i;
+                int room = width - i;
+                Vector512<float> v = valid >= 16 ? Vector512.Load(src + i) : Avx512F.MaskLoad(src + i, Lanes(valid), Vector512<float>.Zero);
+                if (room >= 16)
+                {
+                    v.Store(dst + i);
+                }
+                else
+                {
+                    Avx512F.MaskStore(dst + i, Lanes(room), v);
+                }
+            }
+            return;
+        }
+        for (int i = 0; i < width; i++)
+        {
+            dst[i] = i < count ? src[i] : 0f;
+        }
+    }
+
+    /// <summary>A mask of the first n lanes (none when n ≤ 0).</summary>
+    private static Vector512<float> Lanes(int n) =>
+        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n)).AsSingle();
+}
