@@ -1,6 +1,7 @@
 // Causal scaled-dot-product attention with grouped-query heads (query head h reads kv head h / (heads/kvHeads)).
 // Training forward/backward keep the probabilities; Decode attends one new query against a KV cache. See CausalAttentionReference.
 using System.Buffers;
+using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 
 namespace FedSpine.Tensors;
@@ -256,6 +257,11 @@ public static class CausalAttention
     private static void DecodeGroup(ReadOnlySpan<float> q, ReadOnlySpan<float> kCache, ReadOnlySpan<float> vCache, Span<float> output,
         Span<float> scores, int kvh, int length, int capacity, int group, int headDim)
     {
+        if (headDim % 8 == 0 && headDim <= SmallHeadDim)
+        {
+            DecodeGroupSmallHead(q, kCache, vCache, output, scores, kvh, length, capacity, group, headDim);
+            return;
+        }
         int h0 = kvh * group, cacheOffset = kvh * capacity * headDim;
         Gemm.Multiply(false, true, group, length, headDim, 1f / MathF.Sqrt(headDim), q[(h0 * headDim)..], headDim,
             kCache[cacheOffset..], headDim, 0f, scores[(h0 * capacity)..], capacity);
@@ -265,5 +271,54 @@ public static class CausalAttention
         }
         Gemm.Multiply(false, false, group, headDim, length, 1f, scores[(h0 * capacity)..], capacity,
             vCache[cacheOffset..], headDim, 0f, output[(h0 * headDim)..], headDim);
+    }
+
+    // Head sizes up to this use direct Vector256 loops in Decode: a GEMM with k = headDim that small wastes its lanes.
+    private const int SmallHeadDim = 16;
+
+    // One kv group of a decode step for small heads (headDim a multiple of 8, at most SmallHeadDim): each key and value
+    // row is read once per query head with 8-wide vectors; scores [group, length] then softmax, then output = p·V.
+    private static void DecodeGroupSmallHead(ReadOnlySpan<float> q, ReadOnlySpan<float> kCache, ReadOnlySpan<float> vCache, Span<float> output,
+        Span<float> scores, int kvh, int length, int capacity, int group, int headDim)
+    {
+        int h0 = kvh * group, cacheOffset = kvh * capacity * headDim;
+        float scale = 1f / MathF.Sqrt(headDim);
+        var keys = kCache.Slice(cacheOffset, length * headDim);   // [length, headDim]
+        var values = vCache.Slice(cacheOffset, length * headDim); // [length, headDim]
+        for (int h = h0; h < h0 + group; h++)
+        {
+            var qh = q.Slice(h * headDim, headDim);
+            var row = scores.Slice(h * capacity, length);
+            for (int t = 0; t < length; t++)
+            {
+                var kt = keys.Slice(t * headDim, headDim);
+                var acc = Vector256.Create(qh) * Vector256.Create(kt);
+                for (int d = 8; d < headDim; d += 8)
+                {
+                    acc += Vector256.Create(qh[d..]) * Vector256.Create(kt[d..]);
+                }
+                row[t] = Vector256.Sum(acc) * scale;
+            }
+            Softmax.Row(row);
+            var oh = output.Slice(h * headDim, headDim);
+            for (int d = 0; d < headDim; d += 8)
+            {
+                // four independent accumulators hide the FMA latency of the position loop
+                Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
+                int t = 0;
+                for (; t + 4 <= length; t += 4)
+                {
+                    s0 += Vector256.Create(row[t]) * Vector256.Create(values.Slice(t * headDim + d, 8));
+                    s1 += Vector256.Create(row[t + 1]) * Vector256.Create(values.Slice((t + 1) * headDim + d, 8));
+                    s2 += Vector256.Create(row[t + 2]) * Vector256.Create(values.Slice((t + 2) * headDim + d, 8));
+                    s3 += Vector256.Create(row[t + 3]) * Vector256.Create(values.Slice((t + 3) * headDim + d, 8));
+                }
+                for (; t < length; t++)
+                {
+                    s0 += Vector256.Create(row[t]) * Vector256.Create(values.Slice(t * headDim + d, 8));
+                }
+                ((s0 + s1) + (s2 + s3)).CopyTo(oh[d..]);
+            }
+        }
     }
 }

@@ -81,6 +81,7 @@ public sealed class CausalAttentionTests
     [InlineData(8, 8, 33, 16)]
     [InlineData(8, 4, 33, 64)]
     [InlineData(8, 1, 33, 16)]
+    [InlineData(8, 4, 35, 8)] // small-head decode path, position tail
     [InlineData(8, 2, 600, 64)] // threaded decode
     public void DecodeMatchesForwardRows(int heads, int kvHeads, int tokens, int headDim)
     {
