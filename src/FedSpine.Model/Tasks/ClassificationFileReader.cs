@@ -1,0 +1,102 @@
+// Reads (text, label) rows from JSONL ({"text": ..., "label": ...} per line), CSV (RFC-4180) or TSV files whose header row
+// names the text and label columns; labels stay raw strings here. Bad input names the file and line.
+using System.Text.Json;
+
+namespace FedSpine.Model.Tasks;
+
+internal static class ClassificationFileReader
+{
+    public const string Extensions = ".jsonl/.ndjson, .csv or .tsv/.tab";
+
+    /// <summary>Rows in file order, with the line each starts on; the format follows the file's extension.</summary>
+    public static IEnumerable<(int Line, string Text, string Label)> Read(string path, string textColumn, string labelColumn)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"classification data not found: '{path}'");
+        }
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".jsonl" or ".ndjson" => ReadJsonl(path, textColumn, labelColumn),
+            ".csv" => ReadDelimited(path, ',', quoting: true, textColumn, labelColumn),
+            ".tsv" or ".tab" => ReadDelimited(path, '\t', quoting: false, textColumn, labelColumn),
+            var other => throw new ArgumentException($"{path}: unknown data format '{other}'; expected {Extensions}"),
+        };
+    }
+
+    private static IEnumerable<(int, string, string)> ReadJsonl(string path, string textKey, string labelKey)
+    {
+        int lineNumber = 0;
+        foreach (string line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+            JsonDocument doc;
+            try
+            {
+                doc = JsonDocument.Parse(line);
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{path}:{lineNumber}: not a JSON object ({e.Message})", e);
+            }
+            using (doc)
+            {
+                var root = doc.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                {
+                    throw new InvalidDataException($"{path}:{lineNumber}: expected a JSON object with \"{textKey}\" and \"{labelKey}\", got {root.ValueKind}");
+                }
+                if (!root.TryGetProperty(textKey, out var text) || text.ValueKind != JsonValueKind.String)
+                {
+                    throw new InvalidDataException($"{path}:{lineNumber}: no string \"{textKey}\" field");
+                }
+                if (!root.TryGetProperty(labelKey, out var label))
+                {
+                    throw new InvalidDataException($"{path}:{lineNumber}: no \"{labelKey}\" field");
+                }
+                string labelText = label.ValueKind switch
+                {
+                    JsonValueKind.String => label.GetString()!,
+                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => label.GetRawText(),
+                    var kind => throw new InvalidDataException($"{path}:{lineNumber}: \"{labelKey}\" is {kind}; expected a string, integer or boolean"),
+                };
+                yield return (lineNumber, text.GetString()!, labelText);
+            }
+        }
+    }
+
+    private static IEnumerable<(int, string, string)> ReadDelimited(string path, char delimiter, bool quoting, string textColumn, string labelColumn)
+    {
+        using var records = DelimitedRecords.Parse(File.ReadAllText(path), delimiter, quoting, path).GetEnumerator();
+        if (!records.MoveNext())
+        {
+            throw new InvalidDataException($"{path}: empty file; expected a header row naming the '{textColumn}' and '{labelColumn}' columns");
+        }
+        string[] header = records.Current.Fields;
+        int textIndex = Column(path, header, textColumn);
+        int labelIndex = Column(path, header, labelColumn);
+        while (records.MoveNext())
+        {
+            var (line, fields) = records.Current;
+            if (fields.Length != header.Length)
+            {
+                throw new InvalidDataException($"{path}:{line}: {fields.Length} fields, but the header has {header.Length}");
+            }
+            yield return (line, fields[textIndex], fields[labelIndex]);
+        }
+    }
+
+    private static int Column(string path, string[] header, string name)
+    {
+        int index = Array.FindIndex(header, h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
+        if (index < 0)
+        {
+            throw new InvalidDataException($"{path}:1: the header has no '{name}' column (columns: {string.Join(", ", header)})");
+        }
+        return index;
+    }
+}
