@@ -1,5 +1,6 @@
 // The prune-and-tune loop on one machine: LoRA steps on a task, importance folded in every step, and structured pruning
 // whenever the schedule's ratio rises (model, adapters, gradients, AdamW moments and graph rebuilt at the new shapes).
+using FedSpine.Model.Tasks;
 using FedSpine.Model;
 using FedSpine.Model.Lora;
 using FedSpine.Model.Training;
@@ -9,7 +10,7 @@ namespace FedSpine.Pruning;
 
 public sealed class PruneAndTune
 {
-    private readonly ITrainingTask _task;
+    private readonly IFineTuneTask _task;
     private readonly IImportanceEstimator _estimator;
     private readonly Rng _rng;
     private LoraWeights _loraGrads;
@@ -23,7 +24,7 @@ public sealed class PruneAndTune
     /// estimator can score these adapters. <paramref name="model"/> is never modified (pruning builds new weights).</summary>
     /// <param name="lora">Adapters to continue from (shaped like the model), or null for fresh ones from the settings.</param>
     /// <param name="mask">How <paramref name="model"/> was already pruned from its original, or null when it is unpruned.</param>
-    public PruneAndTune(LlamaWeights model, ITrainingTask task, IImportanceEstimator estimator, PruneAndTuneSettings settings,
+    public PruneAndTune(LlamaWeights model, IFineTuneTask task, IImportanceEstimator estimator, PruneAndTuneSettings settings,
         LoraWeights? lora = null, PruningMask? mask = null)
     {
         settings.Validate();
@@ -148,7 +149,7 @@ public sealed class PruneAndTune
     }
 
     private static (LoraWeights, LlamaWeights?, ParameterSet, AdamWOptimizer, TrainingGraph) Build(LlamaWeights model, LoraWeights lora,
-        ITrainingTask task, IImportanceEstimator estimator, PruneAndTuneSettings settings)
+        IFineTuneTask task, IImportanceEstimator estimator, PruneAndTuneSettings settings)
     {
         var loraGrads = lora.ZerosLike();
         var baseGrads = estimator.NeedsBaseGradients ? LlamaWeights.Allocate(model.Config, model.LayerShapes) : null;
