@@ -112,8 +112,7 @@ public static class CrossEntropy
             if (backward)
             {
                 var drow = dLogits.Slice(r * vocab, vocab);
-                TensorPrimitives.Subtract(row, max, drow);
-                TensorPrimitives.Exp(drow, drow);
+                FlushedExp.Apply(row, max, drow);
                 sumExp = TensorPrimitives.Sum(drow);
                 TensorPrimitives.Multiply(drow, (float)(1.0 / ((double)sumExp * counted)), drow);
                 drow[t] -= (float)(1.0 / counted);
@@ -135,8 +134,7 @@ public static class CrossEntropy
         for (int b0 = 0; b0 < x.Length; b0 += Block)
         {
             var e = block[..Math.Min(Block, x.Length - b0)];
-            TensorPrimitives.Subtract(x.Slice(b0, e.Length), shift, e);
-            TensorPrimitives.Exp(e, e);
+            FlushedExp.Apply(x.Slice(b0, e.Length), shift, e);
             sum += TensorPrimitives.Sum(e);
         }
         return sum;

@@ -34,12 +34,11 @@ public static class Softmax
         }
     }
 
-    /// <summary>In place over one row: exp(x − max(x)) / Σ exp(x − max(x)). Used by the attention kernels too.</summary>
+    /// <summary>In place over one row: exp(x − max(x)) / Σ exp(x − max(x)), terms below 1e−20 of the max flushed to 0
+    /// (FlushedExp). Used by the attention kernels too.</summary>
     internal static void Row(Span<float> row)
     {
-        float max = TensorPrimitives.Max(row);
-        TensorPrimitives.Subtract(row, max, row);
-        TensorPrimitives.Exp(row, row);
+        FlushedExp.Apply(row, TensorPrimitives.Max(row), row);
         TensorPrimitives.Divide(row, TensorPrimitives.Sum(row), row);
     }
 
