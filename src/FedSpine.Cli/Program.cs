@@ -14,6 +14,10 @@ public static class Program
             GenerateCommand.Create(),
             BenchCommand.Create(),
             ConvertCommand.Create(),
+            FinetuneCommand.Create(),
+            PruneCommand.Create(),
+            EvalCommand.Create(),
+            ExportCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

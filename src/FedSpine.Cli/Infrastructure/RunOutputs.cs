@@ -1,0 +1,61 @@
+// Writes what a fine-tune or prune run hands the user: the merged (and pruned) model as a standard HF folder with its
+// tokenizer, the adapter as a PEFT folder beside the unmerged base it applies to, the mask, a task head, a summary.
+using System.Text.Json;
+using FedSpine.Model;
+using FedSpine.Model.Formats;
+using FedSpine.Model.Lora;
+using FedSpine.Model.Tasks;
+using FedSpine.Model.Tokenizers;
+using FedSpine.Pruning;
+using FedSpine.Tensors;
+
+namespace FedSpine.Cli.Infrastructure;
+
+internal static class RunOutputs
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>HF folder of weights (+ tokenizer.json when a tokenizer is known).</summary>
+    public static void SaveModel(string folder, LlamaWeights weights, ITokenizer? tokenizer)
+    {
+        HfModelFolder.Save(folder, weights);
+        if (tokenizer is not null)
+        {
+            AsHf(tokenizer).Save(Path.Combine(folder, "tokenizer.json"));
+        }
+    }
+
+    /// <summary>out/model (merged), out/base + out/adapter (PEFT on the unmerged base), mask.json and head.safetensors.</summary>
+    public static void SaveFineTuned(string outDir, LlamaWeights model, LoraWeights lora, ITokenizer? tokenizer, PruningMask mask, IFineTuneTask task)
+    {
+        Directory.CreateDirectory(outDir);
+        string baseDir = Path.Combine(outDir, "base");
+        SaveModel(baseDir, model, tokenizer);
+        PeftAdapter.Save(Path.Combine(outDir, "adapter"), lora, "../base");
+        var merged = Copy(model);
+        lora.MergeInto(merged);
+        SaveModel(Path.Combine(outDir, "model"), merged, tokenizer);
+        mask.Save(Path.Combine(outDir, "mask.json"));
+        if (task.Parameters.Count > 0)
+        {
+            SafeTensorsFile.Write(Path.Combine(outDir, "head.safetensors"),
+                task.Parameters.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Value)).ToList());
+        }
+    }
+
+    public static void WriteSummary(string path, object summary) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(summary, Indented) + "\n");
+
+    public static HfTokenizer AsHf(ITokenizer tokenizer) =>
+        tokenizer as HfTokenizer ?? HfTokenizer.FromLlama2c((Llama2cTokenizer)tokenizer);
+
+    public static LlamaWeights Copy(LlamaWeights model)
+    {
+        var copy = LlamaWeights.Allocate(model.Config, model.LayerShapes);
+        foreach (var (name, tensor) in model.NamedTensors)
+        {
+            tensor.Span.CopyTo(copy.Find(name)!.Span);
+        }
+        return copy;
+    }
+}
