@@ -69,6 +69,17 @@ public sealed class LlamaWeights
 
     public Tensor? Find(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>A deep copy with the same config and per-layer shapes.</summary>
+    public LlamaWeights Clone()
+    {
+        var copy = Allocate(Config, LayerShapes);
+        foreach (var (name, tensor) in NamedTensors)
+        {
+            tensor.Span.CopyTo(copy._byName[name].Span);
+        }
+        return copy;
+    }
+
     /// <summary>Zeroed weights for a config, every layer the config's full shape.</summary>
     public static LlamaWeights Allocate(LlamaConfig config) => Allocate(config, UniformShapes(config));
 

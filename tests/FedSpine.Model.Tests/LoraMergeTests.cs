@@ -21,7 +21,7 @@ public class LoraMergeTests
         withAdapter.Loss(inputs, targets);
         float[] expected = withAdapter.Logits.Span.ToArray();
 
-        var merged = Clone(model);
+        var merged = model.Clone();
         lora.MergeInto(merged);
         var plain = new TrainingGraph(merged, null, null, null, 2, 7);
         plain.Loss(inputs, targets);
@@ -48,16 +48,6 @@ public class LoraMergeTests
         var a = new TrainingGraph(model, lora, null, null, 1, 5);
         var b = new TrainingGraph(model, null, null, null, 1, 5);
         Assert.Equal(b.Loss(inputs, targets), a.Loss(inputs, targets));
-    }
-
-    internal static LlamaWeights Clone(LlamaWeights model)
-    {
-        var copy = LlamaWeights.Allocate(model.Config, model.LayerShapes);
-        foreach (var (name, tensor) in model.NamedTensors)
-        {
-            tensor.Span.CopyTo(copy.Find(name)!.Span);
-        }
-        return copy;
     }
 
     internal static void AssertClose(float[] expected, float[] actual, float tolerance)

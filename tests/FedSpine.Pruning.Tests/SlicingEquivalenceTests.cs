@@ -25,7 +25,7 @@ public class SlicingEquivalenceTests
 
         Assert.Equal(expected, pruned.Weights.LayerShapes);
         Assert.True(pruned.Weights.ParameterCount < model.ParameterCount, "nothing was removed");
-        var zeroed = TinyModels.Copy(model);
+        var zeroed = model.Clone();
         var zeroedLora = lora is null ? null : TinyModels.Copy(lora);
         TinyModels.ZeroRemoved(zeroed, zeroedLora, pruned.Mask);
         var (inputs, _) = TinyModels.Batch(2, 7, config.VocabSize, seed: 14);
@@ -62,7 +62,7 @@ public class SlicingEquivalenceTests
         {
             Assert.Equal(tensor.Span.ToArray(), model2.Find(tensorName)!.Span.ToArray());
         }
-        var zeroed = TinyModels.Copy(model);
+        var zeroed = model.Clone();
         var zeroedLora = TinyModels.Copy(lora);
         TinyModels.ZeroRemoved(zeroed, zeroedLora, second);
         var (inputs, _) = TinyModels.Batch(2, 6, model.Config.VocabSize, seed: 24);

@@ -92,16 +92,6 @@ internal static class TinyModels
         return graph.Logits.Span.ToArray();
     }
 
-    public static LlamaWeights Copy(LlamaWeights model)
-    {
-        var copy = LlamaWeights.Allocate(model.Config, model.LayerShapes);
-        foreach (var (name, tensor) in model.NamedTensors)
-        {
-            tensor.Span.CopyTo(copy.Find(name)!.Span);
-        }
-        return copy;
-    }
-
     public static LoraWeights Copy(LoraWeights lora)
     {
         var copy = lora.ZerosLike();

@@ -32,7 +32,7 @@ internal static class RunOutputs
         string baseDir = Path.Combine(outDir, "base");
         SaveModel(baseDir, model, tokenizer);
         PeftAdapter.Save(Path.Combine(outDir, "adapter"), lora, "../base");
-        var merged = Copy(model);
+        var merged = model.Clone();
         lora.MergeInto(merged);
         SaveModel(Path.Combine(outDir, "model"), merged, tokenizer);
         mask.Save(Path.Combine(outDir, "mask.json"));
@@ -48,14 +48,4 @@ internal static class RunOutputs
 
     public static HfTokenizer AsHf(ITokenizer tokenizer) =>
         tokenizer as HfTokenizer ?? HfTokenizer.FromLlama2c((Llama2cTokenizer)tokenizer);
-
-    public static LlamaWeights Copy(LlamaWeights model)
-    {
-        var copy = LlamaWeights.Allocate(model.Config, model.LayerShapes);
-        foreach (var (name, tensor) in model.NamedTensors)
-        {
-            tensor.Span.CopyTo(copy.Find(name)!.Span);
-        }
-        return copy;
-    }
 }
