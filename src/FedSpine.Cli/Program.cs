@@ -18,6 +18,8 @@ public static class Program
             PruneCommand.Create(),
             EvalCommand.Create(),
             ExportCommand.Create(),
+            TokenizerCommand.Create(),
+            PretrainCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
