@@ -161,29 +161,10 @@ internal static class PretrainCommand
     /// <summary>Training and validation token streams: --val-data when given, else the last 1% of --data.</summary>
     private static (LanguageModelDataset Train, LanguageModelDataset Validation) Datasets(string[] data, string[]? valData, ITokenizer tokenizer)
     {
-        var all = LanguageModelDataset.FromFiles(TextFiles(data), tokenizer);
+        var all = LanguageModelDataset.FromFiles(TextInputs.Files(data), tokenizer);
         return valData is { Length: > 0 }
-            ? (all, LanguageModelDataset.FromFiles(TextFiles(valData), tokenizer))
+            ? (all, LanguageModelDataset.FromFiles(TextInputs.Files(valData), tokenizer))
             : all.SplitTail(HeldOutFraction);
-    }
-
-    /// <summary>The files named, with each folder replaced by its .txt files (ordinal order).</summary>
-    private static List<string> TextFiles(IEnumerable<string> inputs)
-    {
-        var files = new List<string>();
-        foreach (string input in inputs)
-        {
-            if (Directory.Exists(input))
-            {
-                var texts = Directory.GetFiles(input, "*.txt").Order(StringComparer.Ordinal).ToList();
-                files.AddRange(texts.Count > 0 ? texts : throw new ArgumentException($"{input}: no .txt files in this folder"));
-            }
-            else
-            {
-                files.Add(File.Exists(input) ? input : throw new FileNotFoundException($"text file not found: '{input}'"));
-            }
-        }
-        return files;
     }
 
     /// <summary>Drops log lines past the step a run (re)starts from, so a resumed run's log has each step once.</summary>

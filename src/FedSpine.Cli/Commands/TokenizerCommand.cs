@@ -30,7 +30,7 @@ internal static class TokenizerCommand
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            var files = TextFiles(parse.GetValue(input)!);
+            var files = TextInputs.Files(parse.GetValue(input)!);
             var documents = files.Select(File.ReadAllText).ToList();
             var clock = Stopwatch.StartNew();
             int size = parse.GetValue(vocabSize);
@@ -51,24 +51,5 @@ internal static class TokenizerCommand
             return 0;
         }));
         return command;
-    }
-
-    /// <summary>The files named, with each folder replaced by its .txt files (ordinal order).</summary>
-    private static List<string> TextFiles(IEnumerable<string> inputs)
-    {
-        var files = new List<string>();
-        foreach (string input in inputs)
-        {
-            if (Directory.Exists(input))
-            {
-                var texts = Directory.GetFiles(input, "*.txt").Order(StringComparer.Ordinal).ToList();
-                files.AddRange(texts.Count > 0 ? texts : throw new ArgumentException($"{input}: no .txt files in this folder"));
-            }
-            else
-            {
-                files.Add(File.Exists(input) ? input : throw new FileNotFoundException($"text file not found: '{input}'"));
-            }
-        }
-        return files;
     }
 }

@@ -19,9 +19,9 @@ internal static class FineTuneTasks
         {
             case "lm":
             {
-                var files = TextFiles(data);
+                var files = TextInputs.Files([data]);
                 var (train, heldOut) = LanguageModelDataset.FromFiles(files, tokenizer).SplitTail(0.05);
-                var eval = o.EvalData is null ? heldOut : LanguageModelDataset.FromFiles(TextFiles(o.EvalData), tokenizer);
+                var eval = o.EvalData is null ? heldOut : LanguageModelDataset.FromFiles(TextInputs.Files([o.EvalData]), tokenizer);
                 return new LanguageModelTask(train, eval, o.MaxEvalWindows);
             }
             case "vader":
@@ -52,24 +52,5 @@ internal static class FineTuneTasks
         var head = new ClassificationHead(hidden, train.ClassCount, new Rng(o.Seed ^ 0x5EED), o.Pooling);
         return new ClassificationTask(head, TokenizedClassificationSet.Encode(train, tokenizer, o.MaxTokens),
             TokenizedClassificationSet.Encode(test, tokenizer, o.MaxTokens));
-    }
-
-    /// <summary>A text file, a folder of .txt files, or a comma-separated list of files.</summary>
-    private static List<string> TextFiles(string spec)
-    {
-        if (Directory.Exists(spec))
-        {
-            var files = Directory.GetFiles(spec, "*.txt").Order(StringComparer.Ordinal).ToList();
-            return files.Count > 0 ? files : throw new ArgumentException($"{spec}: no .txt files in this folder");
-        }
-        var list = spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        foreach (string f in list)
-        {
-            if (!File.Exists(f))
-            {
-                throw new FileNotFoundException($"text file not found: '{f}'");
-            }
-        }
-        return list;
     }
 }
