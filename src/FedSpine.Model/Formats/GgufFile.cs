@@ -1,18 +1,19 @@
 // Reads a GGUF file (v2/v3, little-endian): "GGUF" magic, version, counts, metadata key/values, tensor table, aligned data.
 // The header is validated up front (counts, types, dims, offsets, alignment); tensor data is read on demand as float32.
-using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 
 namespace FedSpine.Model.Formats;
 
 public sealed partial class GgufFile : IDisposable
 {
+    // Buffer size of the streamed writer (the reader streams through EncodedTensorReader).
+    private const int ChunkBytes = 1 << 20;
+
     public const uint Magic = 0x46554747; // "GGUF" read as a little-endian uint32
     public const uint CurrentVersion = 3;
     public const uint DefaultAlignment = 32;
     public const string AlignmentKey = "general.alignment";
 
-    private const int ChunkBytes = 1 << 20;
 
     private readonly SafeFileHandle _handle;
     private readonly Dictionary<string, GgufValue> _metadataByKey;
@@ -89,28 +90,8 @@ public sealed partial class GgufFile : IDisposable
         {
             throw new ArgumentException($"{Path}: tensor '{tensor.Name}' has {tensor.ElementCount} elements, destination {destination.Length}");
         }
-        int elementSize = tensor.Type.ElementSize();
-        byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
-        try
-        {
-            int perChunk = ChunkBytes / elementSize;
-            for (int done = 0; done < destination.Length; done += perChunk)
-            {
-                int count = Math.Min(perChunk, destination.Length - done);
-                var bytes = chunk.AsSpan(0, count * elementSize);
-                long position = DataStart + tensor.Offset + (long)done * elementSize;
-                for (int read = 0; read < bytes.Length;)
-                {
-                    int n = RandomAccess.Read(_handle, bytes[read..], position + read);
-                    read += n > 0 ? n : throw new InvalidDataException($"{Path}: invalid GGUF file: truncated while reading tensor '{tensor.Name}'");
-                }
-                FloatEncoding.Decode(tensor.Type.Encoding(), bytes, destination.Slice(done, count));
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
+        EncodedTensorReader.Read(_handle, DataStart + tensor.Offset, tensor.Type.Encoding(), destination,
+            () => $"{Path}: invalid GGUF file: truncated while reading tensor '{tensor.Name}'");
     }
 
     public void Dispose() => _handle.Dispose();

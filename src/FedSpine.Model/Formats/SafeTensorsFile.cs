@@ -1,6 +1,5 @@
 // Reads a safetensors file: 8-byte little-endian header length, JSON header, then raw little-endian tensor data.
 // The header is validated up front; tensor data is read on demand in chunks, so files may exceed 2 GB.
-using System.Buffers;
 using System.Buffers.Binary;
 using FedSpine.Tensors;
 using Microsoft.Win32.SafeHandles;
@@ -9,7 +8,9 @@ namespace FedSpine.Model.Formats;
 
 public sealed partial class SafeTensorsFile : IDisposable
 {
+    // Buffer size of the streamed writer (the reader streams through EncodedTensorReader).
     private const int ChunkBytes = 1 << 20;
+
 
     private readonly SafeFileHandle _handle;
     private readonly long _dataStart;
@@ -86,23 +87,8 @@ public sealed partial class SafeTensorsFile : IDisposable
         {
             throw new ArgumentException($"{Path}: tensor '{entry.Name}' has {entry.ElementCount} elements, destination {destination.Length}");
         }
-        int elementSize = entry.Dtype.ElementSize();
-        byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
-        try
-        {
-            int perChunk = ChunkBytes / elementSize;
-            for (int done = 0; done < destination.Length; done += perChunk)
-            {
-                int count = Math.Min(perChunk, destination.Length - done);
-                var bytes = chunk.AsSpan(0, count * elementSize);
-                ReadFully(_handle, Path, bytes, _dataStart + entry.Begin + (long)done * elementSize);
-                FloatEncoding.Decode(entry.Dtype, bytes, destination.Slice(done, count));
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
+        EncodedTensorReader.Read(_handle, _dataStart + entry.Begin, entry.Dtype, destination,
+            () => SafeTensorsHeader.Bad(Path, $"unexpected end of file while reading tensor '{entry.Name}' (file truncated while reading?)").Message);
     }
 
     public void Dispose() => _handle.Dispose();
