@@ -21,41 +21,9 @@ internal static class TinyModels
         TieWordEmbeddings = tied,
     };
 
-    public static LlamaWeights Random(LlamaConfig config, ulong seed, float std = 0.3f)
-    {
-        var weights = LlamaWeights.Allocate(config);
-        var rng = new Rng(seed);
-        foreach (var (name, tensor) in weights.NamedTensors)
-        {
-            if (name.EndsWith("norm.weight", StringComparison.Ordinal) || name.EndsWith("layernorm.weight", StringComparison.Ordinal))
-            {
-                var s = tensor.Span;
-                for (int i = 0; i < s.Length; i++)
-                {
-                    s[i] = 1f + 0.2f * rng.NextGaussian();
-                }
-            }
-            else
-            {
-                rng.FillGaussian(tensor.Span, std);
-            }
-        }
-        return weights;
-    }
+    public static LlamaWeights Random(LlamaConfig config, ulong seed, float std = 0.3f) => RandomModels.Weights(config, seed, std);
 
-    /// <summary>Adapters with different ranks per module, both factors random (so every gradient path is non-zero).</summary>
-    public static LoraWeights RandomLora(LlamaWeights model, ulong seed)
-    {
-        int[] ranks = [3, 2, 1, 4, 2, 3, 2];
-        var lora = LoraWeights.Allocate(model.Config, model.LayerShapes, (l, t) => ranks[((int)t + l) % ranks.Length], alpha: 6f);
-        var rng = new Rng(seed);
-        foreach (var (_, _, _, a) in lora.Adapters)
-        {
-            rng.FillGaussian(a.A.Span, 0.3f);
-            rng.FillGaussian(a.B.Span, 0.3f);
-        }
-        return lora;
-    }
+    public static LoraWeights RandomLora(LlamaWeights model, ulong seed) => RandomModels.Lora(model, seed);
 
     public static (int[] Inputs, int[] Targets) Batch(int batch, int tokens, int vocab, ulong seed)
     {

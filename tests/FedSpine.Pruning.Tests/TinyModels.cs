@@ -28,37 +28,9 @@ internal static class TinyModels
         TieWordEmbeddings = tied,
     };
 
-    public static LlamaWeights Random(LlamaConfig config, ulong seed)
-    {
-        var weights = LlamaWeights.Allocate(config);
-        var rng = new Rng(seed);
-        foreach (var (name, tensor) in weights.NamedTensors)
-        {
-            if (name.EndsWith("layernorm.weight", StringComparison.Ordinal) || name == "model.norm.weight")
-            {
-                rng.FillUniform(tensor.Span, 0.8f, 1.2f);
-            }
-            else
-            {
-                rng.FillGaussian(tensor.Span, 0.3f);
-            }
-        }
-        return weights;
-    }
+    public static LlamaWeights Random(LlamaConfig config, ulong seed) => RandomModels.Weights(config, seed);
 
-    /// <summary>Adapters on every module with ranks varying by module, both factors random (every path non-zero).</summary>
-    public static LoraWeights RandomLora(LlamaWeights model, ulong seed)
-    {
-        int[] ranks = [3, 2, 1, 4, 2, 3, 2];
-        var lora = LoraWeights.Allocate(model.Config, model.LayerShapes, (l, t) => ranks[((int)t + l) % ranks.Length], alpha: 6f);
-        var rng = new Rng(seed);
-        foreach (var (_, _, _, a) in lora.Adapters)
-        {
-            rng.FillGaussian(a.A.Span, 0.3f);
-            rng.FillGaussian(a.B.Span, 0.3f);
-        }
-        return lora;
-    }
+    public static LoraWeights RandomLora(LlamaWeights model, ulong seed) => RandomModels.Lora(model, seed);
 
     /// <summary>Importance with random scores (so masks pick scattered units, not just the first ones).</summary>
     public static ImportanceTracker RandomImportance(IReadOnlyList<LayerShape> shapes, ulong seed)
