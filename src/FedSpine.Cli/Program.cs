@@ -20,6 +20,7 @@ public static class Program
             ExportCommand.Create(),
             TokenizerCommand.Create(),
             PretrainCommand.Create(),
+            SimulateCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -1,5 +1,6 @@
-// Reads (text, label) rows from JSONL ({"text": ..., "label": ...} per line), CSV (RFC-4180) or TSV files whose header row
-// names the text and label columns; labels stay raw strings here. Bad input names the file and line.
+// Reads (text, label, group) rows from JSONL ({"text": ..., "label": ..., "group": ...} per line), CSV (RFC-4180) or TSV
+// files whose header row names the text and label columns; labels stay raw strings here; the group field/column is optional
+// (absent, null or empty: no group). Bad input names the file and line.
 using System.Text.Json;
 
 namespace FedSpine.Model.Tasks;
@@ -9,7 +10,8 @@ internal static class ClassificationFileReader
     public const string Extensions = ".jsonl/.ndjson, .csv or .tsv/.tab";
 
     /// <summary>Rows in file order, with the line each starts on; the format follows the file's extension.</summary>
-    public static IEnumerable<(int Line, string Text, string Label)> Read(string path, string textColumn, string labelColumn)
+    public static IEnumerable<(int Line, string Text, string Label, string? Group)> Read(string path, string textColumn, string labelColumn,
+        string groupColumn = "group")
     {
         if (!File.Exists(path))
         {
@@ -17,14 +19,14 @@ internal static class ClassificationFileReader
         }
         return Path.GetExtension(path).ToLowerInvariant() switch
         {
-            ".jsonl" or ".ndjson" => ReadJsonl(path, textColumn, labelColumn),
-            ".csv" => ReadDelimited(path, ',', quoting: true, textColumn, labelColumn),
-            ".tsv" or ".tab" => ReadDelimited(path, '\t', quoting: false, textColumn, labelColumn),
+            ".jsonl" or ".ndjson" => ReadJsonl(path, textColumn, labelColumn, groupColumn),
+            ".csv" => ReadDelimited(path, ',', quoting: true, textColumn, labelColumn, groupColumn),
+            ".tsv" or ".tab" => ReadDelimited(path, '\t', quoting: false, textColumn, labelColumn, groupColumn),
             var other => throw new ArgumentException($"{path}: unknown data format '{other}'; expected {Extensions}"),
         };
     }
 
-    private static IEnumerable<(int, string, string)> ReadJsonl(string path, string textKey, string labelKey)
+    private static IEnumerable<(int, string, string, string?)> ReadJsonl(string path, string textKey, string labelKey, string groupKey)
     {
         int lineNumber = 0;
         foreach (string line in File.ReadLines(path))
@@ -64,12 +66,20 @@ internal static class ClassificationFileReader
                     JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => label.GetRawText(),
                     var kind => throw new InvalidDataException($"{path}:{lineNumber}: \"{labelKey}\" is {kind}; expected a string, integer or boolean"),
                 };
-                yield return (lineNumber, text.GetString()!, labelText);
+                string? groupText = !root.TryGetProperty(groupKey, out var group) ? null : group.ValueKind switch
+                {
+                    JsonValueKind.Null => null,
+                    JsonValueKind.String => group.GetString() is { Length: > 0 } g ? g : null,
+                    JsonValueKind.Number => group.GetRawText(),
+                    var kind => throw new InvalidDataException($"{path}:{lineNumber}: \"{groupKey}\" is {kind}; expected a string, a number or null"),
+                };
+                yield return (lineNumber, text.GetString()!, labelText, groupText);
             }
         }
     }
 
-    private static IEnumerable<(int, string, string)> ReadDelimited(string path, char delimiter, bool quoting, string textColumn, string labelColumn)
+    private static IEnumerable<(int, string, string, string?)> ReadDelimited(string path, char delimiter, bool quoting, string textColumn, string labelColumn,
+        string groupColumn)
     {
         using var records = DelimitedRecords.Parse(File.ReadAllText(path), delimiter, quoting, path).GetEnumerator();
         if (!records.MoveNext())
@@ -79,6 +89,7 @@ internal static class ClassificationFileReader
         string[] header = records.Current.Fields;
         int textIndex = Column(path, header, textColumn);
         int labelIndex = Column(path, header, labelColumn);
+        int groupIndex = FindColumn(header, groupColumn);
         while (records.MoveNext())
         {
             var (line, fields) = records.Current;
@@ -86,17 +97,21 @@ internal static class ClassificationFileReader
             {
                 throw new InvalidDataException($"{path}:{line}: {fields.Length} fields, but the header has {header.Length}");
             }
-            yield return (line, fields[textIndex], fields[labelIndex]);
+            string? group = groupIndex >= 0 && fields[groupIndex].Length > 0 ? fields[groupIndex] : null;
+            yield return (line, fields[textIndex], fields[labelIndex], group);
         }
     }
 
     private static int Column(string path, string[] header, string name)
     {
-        int index = Array.FindIndex(header, h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
+        int index = FindColumn(header, name);
         if (index < 0)
         {
             throw new InvalidDataException($"{path}:1: the header has no '{name}' column (columns: {string.Join(", ", header)})");
         }
         return index;
     }
+
+    private static int FindColumn(string[] header, string name) =>
+        Array.FindIndex(header, h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
 }

@@ -5,8 +5,9 @@ using FedSpine.Tensors;
 
 namespace FedSpine.Model.Tasks;
 
-/// <summary>One labelled text; Label indexes the dataset's Labels.</summary>
-public sealed record TextExample(string Text, int Label);
+/// <summary>One labelled text; Label indexes the dataset's Labels. Group names the example's natural source (a mailbox,
+/// an author, a user), when the file gives one; federated partitioning can keep each group on one device.</summary>
+public sealed record TextExample(string Text, int Label, string? Group = null);
 
 public sealed class TextClassificationDataset
 {
@@ -52,10 +53,11 @@ public sealed class TextClassificationDataset
 
     /// <summary>Reads a .jsonl/.ndjson, .csv (RFC-4180 quoting) or .tsv/.tab (no quoting) file. Class names: the given
     /// list (a test set reusing its training set's Labels), else 0..max when every label is a non-negative integer,
-    /// else the distinct labels in ordinal order.</summary>
-    public static TextClassificationDataset Load(string path, IReadOnlyList<string>? labels = null, string textColumn = "text", string labelColumn = "label")
+    /// else the distinct labels in ordinal order. A groupColumn field/column, when present, fills each example's Group.</summary>
+    public static TextClassificationDataset Load(string path, IReadOnlyList<string>? labels = null, string textColumn = "text", string labelColumn = "label",
+        string groupColumn = "group")
     {
-        var rows = ClassificationFileReader.Read(path, textColumn, labelColumn).ToList();
+        var rows = ClassificationFileReader.Read(path, textColumn, labelColumn, groupColumn).ToList();
         if (rows.Count == 0)
         {
             throw new InvalidDataException($"{path}: no examples");
@@ -67,13 +69,13 @@ public sealed class TextClassificationDataset
             index.TryAdd(names[i], i);
         }
         var examples = new List<TextExample>(rows.Count);
-        foreach (var (line, text, label) in rows)
+        foreach (var (line, text, label, group) in rows)
         {
             if (!index.TryGetValue(label, out int id))
             {
                 throw new InvalidDataException($"{path}:{line}: label '{label}' is not one of the classes ({string.Join(", ", names)})");
             }
-            examples.Add(new TextExample(text, id));
+            examples.Add(new TextExample(text, id, group));
         }
         return new TextClassificationDataset(examples, names, path);
     }

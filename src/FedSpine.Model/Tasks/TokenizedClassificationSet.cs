@@ -52,4 +52,17 @@ public sealed class TokenizedClassificationSet
         }
         return new TokenizedClassificationSet(ids, labels, data.Labels, pad, maxTokens, data.Source);
     }
+
+    /// <summary>The examples at <paramref name="indices"/> (in that order), same classes, pad id and length limit.</summary>
+    public TokenizedClassificationSet Subset(IReadOnlyList<int> indices, string source)
+    {
+        var ids = new int[indices.Count][];
+        var labels = new int[indices.Count];
+        for (int i = 0; i < indices.Count; i++)
+        {
+            ids[i] = _ids[indices[i]];
+            labels[i] = _labels[indices[i]];
+        }
+        return new TokenizedClassificationSet(ids, labels, ClassNames, PadId, MaxTokens, source);
+    }
 }

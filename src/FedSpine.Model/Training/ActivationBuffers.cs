@@ -27,44 +27,9 @@ internal sealed class ActivationBuffers
 {
     public ActivationBuffers(LlamaWeights model, LoraWeights? lora, int batch, int tokens, bool keepLogits)
     {
-        var c = model.Config;
-        int rows = batch * tokens, d = c.HiddenSize, hd = c.HeadDim;
         Batch = batch;
         Tokens = tokens;
-        var arena = new TensorArena();
-        int maxQ = 0, maxKv = 0, maxF = 0, maxR = 1;
-        for (int l = 0; l < model.Layers.Count; l++)
-        {
-            var s = model.Layers[l].Shape;
-            string p = $"{l}.";
-            arena.Add(p + "norm1", rows, d).Add(p + "rstd1", rows)
-                .Add(p + "q", rows, s.Heads * hd).Add(p + "k", rows, s.KvHeads * hd).Add(p + "v", rows, s.KvHeads * hd)
-                .Add(p + "probs", batch, s.Heads, tokens, tokens).Add(p + "attn", rows, s.Heads * hd).Add(p + "mid", rows, d)
-                .Add(p + "norm2", rows, d).Add(p + "rstd2", rows)
-                .Add(p + "gate", rows, s.FfnChannels).Add(p + "up", rows, s.FfnChannels).Add(p + "h", rows, s.FfnChannels);
-            foreach (var t in LoraTargets.All)
-            {
-                if (lora?[l, t] is { } a)
-                {
-                    arena.Add(p + "xa." + t, rows, a.Rank);
-                    maxR = Math.Max(maxR, a.Rank);
-                }
-            }
-            maxQ = Math.Max(maxQ, s.Heads * hd);
-            maxKv = Math.Max(maxKv, s.KvHeads * hd);
-            maxF = Math.Max(maxF, s.FfnChannels);
-        }
-        for (int l = 0; l <= model.Layers.Count; l++)
-        {
-            arena.Add($"stream.{l}", rows, d);
-        }
-        arena.Add("normF", rows, d).Add("rstdF", rows);
-        if (keepLogits)
-        {
-            arena.Add("logits", rows, c.VocabSize);
-        }
-        arena.Add("dRes", rows, d).Add("dNorm", rows, d).Add("dQ", rows, maxQ).Add("dK", rows, maxKv).Add("dV", rows, maxKv)
-            .Add("dAttn", rows, maxQ).Add("dGate", rows, maxF).Add("dUp", rows, maxF).Add("dH", rows, maxF).Add("dLora", rows, maxR);
+        var arena = Plan(model.Config, model.LayerShapes, (l, t) => lora?[l, t]?.Rank ?? 0, batch, tokens, keepLogits);
         Bytes = arena.TotalBytes;
         var t2 = arena.Allocate();
         Layers = Enumerable.Range(0, model.Layers.Count).Select(l => new LayerActivations
@@ -88,6 +53,48 @@ internal sealed class ActivationBuffers
         DUp = t2["dUp"];
         DH = t2["dH"];
         DLora = t2["dLora"];
+    }
+
+    /// <summary>The buffer plan for per-layer shapes and LoRA ranks (rankOf = 0: no adapter there), without allocating.</summary>
+    public static TensorArena Plan(LlamaConfig c, IReadOnlyList<LayerShape> shapes, Func<int, LoraTarget, int> rankOf, int batch, int tokens, bool keepLogits)
+    {
+        int rows = batch * tokens, d = c.HiddenSize, hd = c.HeadDim;
+        var arena = new TensorArena();
+        int maxQ = 0, maxKv = 0, maxF = 0, maxR = 1;
+        for (int l = 0; l < shapes.Count; l++)
+        {
+            var s = shapes[l];
+            string p = $"{l}.";
+            arena.Add(p + "norm1", rows, d).Add(p + "rstd1", rows)
+                .Add(p + "q", rows, s.Heads * hd).Add(p + "k", rows, s.KvHeads * hd).Add(p + "v", rows, s.KvHeads * hd)
+                .Add(p + "probs", batch, s.Heads, tokens, tokens).Add(p + "attn", rows, s.Heads * hd).Add(p + "mid", rows, d)
+                .Add(p + "norm2", rows, d).Add(p + "rstd2", rows)
+                .Add(p + "gate", rows, s.FfnChannels).Add(p + "up", rows, s.FfnChannels).Add(p + "h", rows, s.FfnChannels);
+            foreach (var t in LoraTargets.All)
+            {
+                int rank = rankOf(l, t);
+                if (rank > 0)
+                {
+                    arena.Add(p + "xa." + t, rows, rank);
+                    maxR = Math.Max(maxR, rank);
+                }
+            }
+            maxQ = Math.Max(maxQ, s.Heads * hd);
+            maxKv = Math.Max(maxKv, s.KvHeads * hd);
+            maxF = Math.Max(maxF, s.FfnChannels);
+        }
+        for (int l = 0; l <= shapes.Count; l++)
+        {
+            arena.Add($"stream.{l}", rows, d);
+        }
+        arena.Add("normF", rows, d).Add("rstdF", rows);
+        if (keepLogits)
+        {
+            arena.Add("logits", rows, c.VocabSize);
+        }
+        arena.Add("dRes", rows, d).Add("dNorm", rows, d).Add("dQ", rows, maxQ).Add("dK", rows, maxKv).Add("dV", rows, maxKv)
+            .Add("dAttn", rows, maxQ).Add("dGate", rows, maxF).Add("dUp", rows, maxF).Add("dH", rows, maxF).Add("dLora", rows, maxR);
+        return arena;
     }
 
     public int Batch { get; }

@@ -37,6 +37,11 @@ public sealed class TrainingGraph
     /// <summary>Bytes held by activations and backward scratch.</summary>
     public long ActivationBytes => _acts.Bytes;
 
+    /// <summary>ActivationBytes of a graph over these layer shapes and LoRA ranks (rankOf = 0 or null: no adapter),
+    /// from the same buffer plan, without allocating.</summary>
+    public static long PlannedActivationBytes(LlamaConfig config, IReadOnlyList<LayerShape> shapes, Func<int, LoraTarget, int>? rankOf, int batch, int tokens) =>
+        ActivationBuffers.Plan(config, shapes, rankOf ?? ((_, _) => 0), batch, tokens, keepLogits: true).TotalBytes;
+
     /// <summary>Final-norm hidden states of the last forward: [batch·tokens, hidden].</summary>
     public Tensor Hidden => _acts.NormF;
 

@@ -49,6 +49,23 @@ public sealed class ImportanceTracker
         Updates++;
     }
 
+    /// <summary>Replaces the averages and update count with saved ones (a resumed run); shapes must match.</summary>
+    public void Restore(IReadOnlyList<float[]> heads, IReadOnlyList<float[]> channels, int updates)
+    {
+        if (heads.Count != _heads.Length || channels.Count != _channels.Length ||
+            heads.Where((h, l) => h.Length != _heads[l].Length).Any() || channels.Where((c, l) => c.Length != _channels[l].Length).Any())
+        {
+            throw new ArgumentException("saved importance does not match the tracker's layer shapes");
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(updates);
+        for (int l = 0; l < _heads.Length; l++)
+        {
+            heads[l].CopyTo(_heads[l], 0);
+            channels[l].CopyTo(_channels[l], 0);
+        }
+        Updates = updates;
+    }
+
     private static void Fold(float[] average, IReadOnlyList<int> kept, float[] current, float keep, float take, string what)
     {
         if (current.Length != kept.Count)

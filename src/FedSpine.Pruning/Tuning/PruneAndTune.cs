@@ -24,8 +24,10 @@ public sealed class PruneAndTune
     /// estimator can score these adapters. <paramref name="model"/> is never modified (pruning builds new weights).</summary>
     /// <param name="lora">Adapters to continue from (shaped like the model), or null for fresh ones from the settings.</param>
     /// <param name="mask">How <paramref name="model"/> was already pruned from its original, or null when it is unpruned.</param>
+    /// <param name="importance">Importance gathered earlier on this model's original (a device across federated rounds),
+    /// folded into from here on; null starts a fresh tracker.</param>
     public PruneAndTune(LlamaWeights model, IFineTuneTask task, IImportanceEstimator estimator, PruneAndTuneSettings settings,
-        LoraWeights? lora = null, PruningMask? mask = null)
+        LoraWeights? lora = null, PruningMask? mask = null, ImportanceTracker? importance = null)
     {
         settings.Validate();
         settings.Pruning.Validate(model.Layers.Count);
@@ -53,7 +55,11 @@ public sealed class PruneAndTune
         Model = model;
         Lora = lora;
         Mask = mask;
-        Importance = new ImportanceTracker(mask.OriginalShapes, settings.ImportanceDecay);
+        if (importance is not null && !importance.Heads.Select(h => h.Length).SequenceEqual(mask.OriginalShapes.Select(o => o.Heads)))
+        {
+            throw new ArgumentException("the importance tracker was made for another model's original shapes");
+        }
+        Importance = importance ?? new ImportanceTracker(mask.OriginalShapes, settings.ImportanceDecay);
         (_loraGrads, _baseGrads, _parameters, _optimizer, _graph) = Build(model, lora, task, estimator, settings);
     }
 
@@ -92,6 +98,9 @@ public sealed class PruneAndTune
         StepCount++;
         return loss;
     }
+
+    /// <summary>The task's evaluation (metric and loss) of the current model and adapters; no gradients, no update.</summary>
+    public EvalResult Evaluate() => _task.Evaluate(_graph);
 
     /// <summary>Removes the least important units so every layer is at <paramref name="ratio"/> (as the options scale
     /// it), never below the GQA structure the schedule's target needs; returns false when nothing had to go. Without

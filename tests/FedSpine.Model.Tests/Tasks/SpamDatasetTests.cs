@@ -40,6 +40,8 @@ public class SpamDatasetTests
         Assert.Equal(["ham", "spam"], TextClassificationDataset.Load(SpamFile("test.jsonl")).Labels);
 
         Assert.All(train.Examples.Concat(test.Examples), e => Assert.StartsWith("Subject: ", e.Text, StringComparison.Ordinal));
+        // the reader keeps each e-mail's mailbox as its group, in file order
+        Assert.Equal(ReadRows("train.jsonl").Select(r => r.Group), train.Examples.Select(e => e.Group));
     }
 
     [Fact]

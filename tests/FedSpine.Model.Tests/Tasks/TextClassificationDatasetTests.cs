@@ -112,6 +112,23 @@ public sealed class TextClassificationDatasetTests : IDisposable
     }
 
     [Fact]
+    public void GroupFieldOrColumnFillsTheExamplesGroup()
+    {
+        string jsonl = _dir.Write("g.jsonl", "{\"text\": \"a\", \"label\": 1, \"group\": \"box-1\"}\n" +
+            "{\"text\": \"b\", \"label\": 0, \"group\": 7}\n{\"text\": \"c\", \"label\": 0, \"group\": null}\n{\"text\": \"d\", \"label\": 1}\n");
+        Assert.Equal(["box-1", "7", null, null], TextClassificationDataset.Load(jsonl).Examples.Select(e => e.Group));
+        var csv = TextClassificationDataset.Load(_dir.Write("g.csv", "text,Group,label\nhello,\"u, 1\",1\nbye,,0\n"));
+        Assert.Equal([new TextExample("hello", 1, "u, 1"), new TextExample("bye", 0)], csv.Examples);
+        var tsv = TextClassificationDataset.Load(_dir.Write("g.tsv", "label\ttext\tuser\n0\tx\tann\n"), groupColumn: "user");
+        Assert.Equal("ann", tsv.Examples[0].Group);
+        Assert.Equal("ann", tsv.Split(0.5, seed: 1).Train.Examples.Concat(tsv.Split(0.5, seed: 1).Test.Examples).Single().Group);
+        string bad = _dir.Write("bad-group.jsonl", "{\"text\": \"a\", \"label\": 1, \"group\": [1]}\n");
+        var e = Assert.Throws<InvalidDataException>(() => TextClassificationDataset.Load(bad));
+        Assert.StartsWith($"{bad}:1:", e.Message);
+        Assert.Contains("\"group\" is Array", e.Message);
+    }
+
+    [Fact]
     public void StratifiedSplitIsDisjointCompleteAndRepeatable()
     {
         var examples = Enumerable.Range(0, 103).Select(i => new TextExample($"t{i}", i % 3 == 0 ? 1 : 0)).ToList();

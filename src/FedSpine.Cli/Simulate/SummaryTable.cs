@@ -1,0 +1,70 @@
+// The summary of a simulate run as a fixed-width table (printed) and as Markdown (report.md): per method the final
+// accuracy of the device models, sparsity, simulated time to the target accuracy and in total, bytes sent, latency.
+using System.Globalization;
+using System.Text;
+using FedSpine.Federated.Runs;
+
+namespace FedSpine.Cli.Simulate;
+
+internal static class SummaryTable
+{
+    private static readonly string[] Header =
+        ["method", "final acc", "device acc range", "sparsity", "time to target", "sim time", "MB sent", "ms/token", "params"];
+
+    public static string Text(IReadOnlyList<MethodResult> results)
+    {
+        var rows = Rows(results);
+        var widths = Header.Select((h, c) => Math.Max(h.Length, rows.Max(r => r[c].Length))).ToArray();
+        var sb = new StringBuilder();
+        sb.AppendLine(string.Join("  ", Header.Select((h, c) => h.PadRight(widths[c]))));
+        sb.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
+        foreach (var row in rows)
+        {
+            sb.AppendLine(string.Join("  ", row.Select((v, c) => c == 0 ? v.PadRight(widths[c]) : v.PadLeft(widths[c]))));
+        }
+        if (results.FirstOrDefault()?.TargetAccuracy is double target)
+        {
+            sb.AppendLine(Invariant($"target accuracy {target:P1} (mean accuracy of the device models on the evaluation set; the best baseline's final value unless given)"));
+        }
+        return sb.ToString();
+    }
+
+    public static string Markdown(IReadOnlyList<MethodResult> results, string title)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"# {title}").AppendLine();
+        sb.AppendLine("| " + string.Join(" | ", Header) + " |");
+        sb.AppendLine("|" + string.Concat(Header.Select(_ => "---|")));
+        foreach (var row in Rows(results))
+        {
+            sb.AppendLine("| " + string.Join(" | ", row) + " |");
+        }
+        sb.AppendLine().AppendLine("final acc: mean over devices of each final device model (pruned base + global LoRA at its last rank, merged) on the global test set.");
+        sb.AppendLine("time to target: simulated seconds until the mean accuracy of the device models on the evaluation set first reached the target accuracy.");
+        if (results.FirstOrDefault()?.TargetAccuracy is double target)
+        {
+            sb.AppendLine(Invariant($"target accuracy: {target:P1}."));
+        }
+        sb.AppendLine().AppendLine("## Mean device-model accuracy by round and simulated time").AppendLine();
+        foreach (var r in results.Where(r => r.Curve.Count > 0))
+        {
+            sb.AppendLine($"- {r.Method}: " + string.Join(", ", r.Curve.Where(p => p.Accuracy is not null).Select(p => Invariant($"r{p.Round} {p.SimTimeSeconds:0}s {p.Accuracy:P1}"))));
+        }
+        return sb.ToString();
+    }
+
+    private static List<string[]> Rows(IReadOnlyList<MethodResult> results) => results.Select(r => new[]
+    {
+        r.Method,
+        Invariant($"{r.FinalAccuracy:P1}"),
+        Invariant($"{r.MinDeviceAccuracy:P1}-{r.MaxDeviceAccuracy:P1}"),
+        Invariant($"{r.FinalSparsity:P1}"),
+        r.TimeToTargetSeconds is double t ? Invariant($"{t:0} s") : "never",
+        Invariant($"{r.SimTimeSeconds:0} s"),
+        Invariant($"{r.BytesSent / 1e6:0.0}"),
+        Invariant($"{r.LatencyMsPerToken:0.00}"),
+        Invariant($"{r.MeanParameters / 1e6:0.00}M"),
+    }).ToList();
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

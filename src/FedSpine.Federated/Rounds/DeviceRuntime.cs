@@ -1,0 +1,171 @@
+// One device's real local work each round: take the received LoRA slice and head, prune its own copy of the frozen base
+// model toward the round's sparsity (least important units first), run K LoRA steps, and report factors and losses.
+using System.Diagnostics;
+using FedSpine.Federated.Devices;
+using FedSpine.Model;
+using FedSpine.Model.Lora;
+using FedSpine.Model.Tasks;
+using FedSpine.Pruning;
+using FedSpine.Tensors;
+
+namespace FedSpine.Federated.Rounds;
+
+public sealed class DeviceRuntime
+{
+    private readonly LlamaWeights _original;
+    private readonly TokenizedClassificationSet _train;
+    private readonly TokenizedClassificationSet _localTest;
+    private readonly LocalTrainingSettings _settings;
+    private readonly ulong _seed;
+
+    /// <param name="original">The unpruned base model, never modified (devices in one process may share it).</param>
+    /// <param name="seed">Seeds this device's batch draws (mixed with the round number each round).</param>
+    public DeviceRuntime(int id, LlamaWeights original, TokenizedClassificationSet train, TokenizedClassificationSet localTest,
+        LocalTrainingSettings settings, ulong seed)
+    {
+        if (train.Count == 0 || localTest.Count == 0)
+        {
+            throw new ArgumentException($"device {id}: needs training and local test examples (has {train.Count} and {localTest.Count})");
+        }
+        Id = id;
+        _original = original;
+        _train = train;
+        _localTest = localTest.Count > settings.LocalEvalLimit
+            ? localTest.Subset(Enumerable.Range(0, settings.LocalEvalLimit).ToArray(), $"{localTest.Source} (first {settings.LocalEvalLimit})")
+            : localTest;
+        _settings = settings;
+        _seed = seed;
+        Mask = PruningMask.Full(original.LayerShapes);
+        Model = original;
+        Importance = new ImportanceTracker(Mask.OriginalShapes, settings.ImportanceDecay);
+    }
+
+    public int Id { get; }
+    public int SampleCount => _train.Count;
+    public int LocalTestCount => _localTest.Count;
+
+    /// <summary>Kept units of the device's model, in the original coordinates.</summary>
+    public PruningMask Mask { get; private set; }
+
+    /// <summary>The device's current (pruned) base model.</summary>
+    public LlamaWeights Model { get; private set; }
+
+    /// <summary>Unit importance gathered over every round so far (original coordinates).</summary>
+    public ImportanceTracker Importance { get; }
+
+    /// <summary>Restores a checkpointed device: its mask (the model is re-sliced from the original) and importance.</summary>
+    public void Restore(PruningMask mask, IReadOnlyList<float[]> heads, IReadOnlyList<float[]> channels, int updates)
+    {
+        Mask = mask;
+        Model = mask.Equals(PruningMask.Full(_original.LayerShapes)) ? _original : ModelSlicer.Slice(_original, mask);
+        Importance.Restore(heads, channels, updates);
+    }
+
+    /// <summary>Runs the round's local work and returns the report with compute FLOPs; times are left at zero (the
+    /// caller observes them).</summary>
+    public DeviceReport Run(RoundTask task)
+    {
+        var watch = Stopwatch.StartNew();
+        var config = _original.Config;
+        if (!task.Mask.Equals(Mask))
+        {
+            task.Mask.Validate($"round {task.Round} task mask");
+            if (!task.Mask.OriginalShapes.SequenceEqual(_original.LayerShapes))
+            {
+                throw new InvalidDataException($"round {task.Round}: the task's mask is for another model's shapes");
+            }
+            Restore(task.Mask, Importance.Heads, Importance.Channels, Importance.Updates);
+        }
+        var lora = LoraWeights.Allocate(config, Mask.Shapes, (l, t) => _settings.Targets.Contains(t) ? task.Arm.Rank : 0, task.Alpha);
+        Load(lora, task.Factors);
+        var head = new ClassificationHead(config.HiddenSize, task.HeadBias.Length, new Rng(1), _settings.Pooling);
+        CopyExact(task.HeadWeight, head.Weight.Span, "head weight");
+        CopyExact(task.HeadBias, head.Bias.Span, "head bias");
+        var fineTune = new ClassificationTask(head, _train, _localTest);
+        var settings = new PruneAndTuneSettings
+        {
+            Schedule = new OneShotSchedule(task.FinalSparsity, pruneStep: 1),
+            Rank = task.Arm.Rank,
+            Alpha = task.Alpha,
+            Optimizer = new AdamWSettings(LearningRate: task.LearningRate, WeightDecay: _settings.WeightDecay),
+            MaxGradientNorm = _settings.MaxGradientNorm,
+            Pruning = _settings.Pruning,
+            ImportanceDecay = _settings.ImportanceDecay,
+            Batch = _settings.Batch,
+            Tokens = _settings.Tokens,
+            Seed = RoundSeed(task.Round),
+        };
+        var loop = new PruneAndTune(Model, fineTune, ImportanceEstimators.Create(_settings.Importance), settings, lora, Mask, Importance);
+
+        double flops = 0;
+        var before = loop.Evaluate();
+        flops += EvalFlops(loop.Model, task.Arm.Rank);
+        // Prune first when importance exists from earlier rounds; the device's first prune waits for one step's gradients.
+        bool pendingPrune = task.Sparsity > 0;
+        if (pendingPrune && Importance.Updates > 0)
+        {
+            loop.PruneTo(task.Sparsity);
+            pendingPrune = false;
+        }
+        double lossSum = 0;
+        int steps = 0;
+        for (int k = 0; k < task.LocalSteps; k++)
+        {
+            flops += StepFlops(loop.Model, task.Arm.Rank);
+            lossSum += loop.Step();
+            steps++;
+            if (pendingPrune)
+            {
+                loop.PruneTo(task.Sparsity);
+                pendingPrune = false;
+            }
+        }
+        var after = loop.Evaluate();
+        flops += EvalFlops(loop.Model, task.Arm.Rank);
+
+        Mask = loop.Mask;
+        Model = loop.Model;
+        var factors = loop.Lora.Adapters
+            .Select(a => new ModuleFactors(a.Layer, a.Target, a.Adapter.Rank, a.Adapter.A.Span.ToArray(), a.Adapter.B.Span.ToArray()))
+            .ToList();
+        return new DeviceReport(task.RunId, task.Round, Id, Mask, factors, head.Weight.Span.ToArray(), head.Bias.Span.ToArray(),
+            SampleCount, before.Loss, after.Loss, steps == 0 ? double.NaN : lossSum / steps, after.Value, (int)after.Count,
+            flops, 0, 0, 0, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Seed of a round's batch draws: the device seed mixed with the round (so a resumed run draws the same).</summary>
+    private ulong RoundSeed(int round) => _seed * 0x9E3779B97F4A7C15UL + (ulong)round * 0xBF58476D1CE4E5B9UL + (ulong)Id;
+
+    private double StepFlops(LlamaWeights model, int rank) =>
+        TrainingCost.LoraStepFlops(model.Config, model.LayerShapes, (l, t) => _settings.Targets.Contains(t) ? rank : 0, _settings.Batch, _settings.Tokens);
+
+    private double EvalFlops(LlamaWeights model, int rank)
+    {
+        int batches = (_localTest.Count + _settings.Batch - 1) / _settings.Batch;
+        return batches * TrainingCost.ForwardFlops(model.Config, model.LayerShapes, (l, t) => _settings.Targets.Contains(t) ? rank : 0, _settings.Batch, _settings.Tokens);
+    }
+
+    private static void Load(LoraWeights lora, IReadOnlyList<ModuleFactors> factors)
+    {
+        foreach (var (layer, target, module, adapter) in lora.Adapters)
+        {
+            var f = factors.SingleOrDefault(x => x.Layer == layer && x.Target == target)
+                ?? throw new InvalidDataException($"the round's LoRA has no factors for {module}");
+            CopyExact(f.A, adapter.A.Span, $"{module} A");
+            CopyExact(f.B, adapter.B.Span, $"{module} B");
+        }
+        if (factors.Count != lora.Adapters.Count())
+        {
+            throw new InvalidDataException($"the round's LoRA has {factors.Count} modules, the device trains {lora.Adapters.Count()}");
+        }
+    }
+
+    private static void CopyExact(float[] source, Span<float> destination, string what)
+    {
+        if (source.Length != destination.Length)
+        {
+            throw new InvalidDataException($"{what}: {source.Length} values received, {destination.Length} expected");
+        }
+        source.CopyTo(destination);
+    }
+}

@@ -1,0 +1,114 @@
+// Evaluates what the devices would deploy: each device's model = its pruned base + the global LoRA at its last rank,
+// merged, with the global head; accuracy on a global test set (devices in parallel), decode latency, optional HF folders.
+using System.Diagnostics;
+using FedSpine.Federated.Rounds;
+using FedSpine.Model;
+using FedSpine.Model.Formats;
+using FedSpine.Model.Inference;
+using FedSpine.Model.Lora;
+using FedSpine.Model.Tasks;
+using FedSpine.Model.Tokenizers;
+using FedSpine.Model.Training;
+using FedSpine.Pruning;
+using FedSpine.Tensors;
+
+namespace FedSpine.Federated.Runs;
+
+public sealed record DeviceFinal(int Device, double Accuracy, double LatencyMsPerToken, long Parameters, SparsityReport Sparsity);
+
+public static class FinalEvaluation
+{
+    public const int LatencyTokens = 32;
+
+    /// <summary>Every device's accuracy on <paramref name="test"/> with the current global state (devices in parallel).</summary>
+    public static double[] Accuracies(FederatedServer server, IReadOnlyList<DeviceRuntime> devices, TokenizedClassificationSet test,
+        LocalTrainingSettings local, float loraScale)
+    {
+        var accuracy = new double[devices.Count];
+        WorkerPool.For(devices.Count, i =>
+        {
+            var (model, head) = DeviceModel(server, devices[i], local, loraScale);
+            accuracy[i] = Accuracy(model, head, test, local);
+        });
+        return accuracy;
+    }
+
+    /// <summary>The final device models: accuracy, latency, sizes; saved as HF folders when saveFolder is given.</summary>
+    public static IReadOnlyList<DeviceFinal> Run(FederatedServer server, IReadOnlyList<DeviceRuntime> devices, TokenizedClassificationSet test,
+        LocalTrainingSettings local, float loraScale, ITokenizer tokenizer, string? saveFolder)
+    {
+        var models = new (LlamaWeights Model, ClassificationHead Head)[devices.Count];
+        var accuracy = new double[devices.Count];
+        WorkerPool.For(devices.Count, i =>
+        {
+            models[i] = DeviceModel(server, devices[i], local, loraScale);
+            accuracy[i] = Accuracy(models[i].Model, models[i].Head, test, local);
+        });
+        var results = new List<DeviceFinal>();
+        for (int i = 0; i < devices.Count; i++)
+        {
+            var (model, head) = models[i];
+            results.Add(new DeviceFinal(devices[i].Id, accuracy[i], DecodeLatency(model, tokenizer.BosId), model.ParameterCount,
+                SparsityReport.Measure(model.Config, devices[i].Mask)));
+            if (saveFolder is not null)
+            {
+                Save(Path.Combine(saveFolder, $"device-{devices[i].Id:D2}"), model, head, devices[i].Mask, tokenizer);
+            }
+        }
+        return results;
+    }
+
+    /// <summary>The device's pruned base with the global LoRA (its last rank, or the global rank before it trained) merged,
+    /// and the global head.</summary>
+    public static (LlamaWeights Model, ClassificationHead Head) DeviceModel(FederatedServer server, DeviceRuntime device,
+        LocalTrainingSettings local, float loraScale)
+    {
+        var slot = server.Slots[device.Id];
+        int rank = slot.LastRank > 0 ? slot.LastRank : server.Global.Rank;
+        float alpha = loraScale * rank;
+        var lora = LoraWeights.Allocate(device.Model.Config, device.Mask.Shapes, (l, t) => local.Targets.Contains(t) ? rank : 0, alpha);
+        foreach (var f in server.Global.SliceFor(device.Mask, rank, alpha))
+        {
+            var adapter = lora[f.Layer, f.Target]!;
+            f.A.CopyTo(adapter.A.Span);
+            f.B.CopyTo(adapter.B.Span);
+        }
+        var model = device.Model.Clone();
+        lora.MergeInto(model);
+        var head = new ClassificationHead(model.Config.HiddenSize, server.Global.Classes, new Rng(1), local.Pooling);
+        server.Global.HeadWeight.CopyTo(head.Weight.Span);
+        server.Global.HeadBias.CopyTo(head.Bias.Span);
+        return (model, head);
+    }
+
+    private static double Accuracy(LlamaWeights model, ClassificationHead head, TokenizedClassificationSet test, LocalTrainingSettings local)
+    {
+        var graph = new TrainingGraph(model, null, null, null, local.Batch, local.Tokens);
+        return new ClassificationTask(head, test, test).Evaluate(graph).Value;
+    }
+
+    /// <summary>Milliseconds per token of decoding (each argmax fed back) after one warm-up step.</summary>
+    private static double DecodeLatency(LlamaWeights model, int bos)
+    {
+        int tokens = Math.Min(LatencyTokens, model.Config.MaxPositionEmbeddings);
+        var decoder = new CachedDecoder(model, null, tokens);
+        decoder.Step(bos, 0);
+        var watch = Stopwatch.StartNew();
+        int token = bos;
+        for (int p = 0; p < tokens; p++)
+        {
+            var logits = decoder.Step(token, p);
+            token = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits);
+        }
+        return watch.Elapsed.TotalMilliseconds / tokens;
+    }
+
+    private static void Save(string folder, LlamaWeights model, ClassificationHead head, PruningMask mask, ITokenizer tokenizer)
+    {
+        HfModelFolder.Save(folder, model);
+        (tokenizer as HfTokenizer ?? HfTokenizer.FromLlama2c((Llama2cTokenizer)tokenizer)).Save(Path.Combine(folder, "tokenizer.json"));
+        mask.Save(Path.Combine(folder, "mask.json"));
+        SafeTensorsFile.Write(Path.Combine(folder, "head.safetensors"),
+            head.Parameters.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Value)).ToList());
+    }
+}

@@ -1,0 +1,156 @@
+// Runs one method of a run from round 1 (or from its checkpoint) to the end: builds the devices and the server, runs the
+// rounds, logs metrics per device per round, checkpoints every N rounds, and finishes with the final device models.
+using System.Diagnostics;
+using System.Text.Json;
+using FedSpine.Federated.Aggregation;
+using FedSpine.Federated.Devices;
+using FedSpine.Federated.Rounds;
+using FedSpine.Model;
+using FedSpine.Model.Tasks;
+using FedSpine.Model.Tokenizers;
+using FedSpine.Pruning;
+using FedSpine.Tensors;
+
+namespace FedSpine.Federated.Runs;
+
+public sealed class MethodRun
+{
+    private readonly RunConfig _config;
+    private readonly MethodSpec _spec;
+    private readonly FederatedData _data;
+    private readonly IReadOnlyList<DeviceProfile> _profiles;
+    private readonly ITokenizer _tokenizer;
+
+    public MethodRun(RunConfig config, MethodSpec spec, LlamaWeights model, ITokenizer tokenizer, FederatedData data,
+        IReadOnlyList<DeviceProfile> profiles, string folder)
+    {
+        _config = config;
+        _spec = spec;
+        _data = data;
+        _profiles = profiles;
+        _tokenizer = tokenizer;
+        Folder = folder;
+        Local = new LocalTrainingSettings
+        {
+            Batch = config.Batch,
+            Tokens = data.GlobalTest.MaxTokens,
+            Importance = config.Importance,
+            Pooling = config.Pooling == "last" ? Pooling.LastToken : Pooling.Mean,
+        };
+        var global = GlobalLora.Initialize(model.Config, Local.Targets, config.Ranks.Max(), data.Labels.Count, Local.Pooling, new Rng(config.Seed ^ 0x61084L));
+        Devices = data.Devices.Select((d, i) => new DeviceRuntime(i, model, d.Train, d.Test, Local, config.Seed + 1000UL * (ulong)(i + 1))).ToList();
+        var slots = Devices.Select(d => new DeviceSlot(d.Id, profiles[d.Id].Name, profiles[d.Id].MemoryBytes,
+            spec.BanditFor(profiles[d.Id], profiles), d.Mask)).ToList();
+        Server = new FederatedServer(Settings(config, spec), Local, global, slots, Aggregators.Create(spec.Aggregator), spec.Name);
+    }
+
+    public string Folder { get; }
+    public LocalTrainingSettings Local { get; }
+    public FederatedServer Server { get; }
+    public IReadOnlyList<DeviceRuntime> Devices { get; }
+    public List<RoundPoint> Rounds { get; } = [];
+
+    public string CheckpointPath => Path.Combine(Folder, RunCheckpoint.FileName);
+    public string MetricsPath => Path.Combine(Folder, "metrics.jsonl");
+    public string ResultPath => Path.Combine(Folder, "result.json");
+
+    public static ServerSettings Settings(RunConfig c, MethodSpec spec) => new()
+    {
+        RunId = $"{spec.Name}-seed{c.Seed}",
+        Rounds = c.Rounds,
+        LocalSteps = c.LocalSteps,
+        LearningRate = c.LearningRate,
+        LoraScale = c.LoraScale,
+        FinalSparsity = spec.Prunes ? c.Sparsity : 0,
+        PruneEndRound = Math.Max(1, (int)Math.Round(c.PruneEnd * c.Rounds)),
+        Fraction = c.Fraction,
+        MinDevices = c.MinDevices,
+        DeadlineSeconds = c.DeadlineSeconds,
+        Rewards = new RewardWeights(c.RewardLoss, c.RewardProgress, c.RewardNorm),
+        Seed = c.Seed,
+    };
+
+    /// <summary>Continues from the checkpoint when there is one (dropping metrics logged after it).</summary>
+    public void ResumeIfCheckpointed()
+    {
+        if (!File.Exists(CheckpointPath))
+        {
+            return;
+        }
+        var state = RunCheckpoint.Load(CheckpointPath, Server, Devices);
+        Rounds.AddRange(state.Rounds);
+        if (File.Exists(MetricsPath))
+        {
+            var kept = File.ReadAllLines(MetricsPath)
+                .Where(line => JsonSerializer.Deserialize<DeviceRoundRecord>(line)!.Round <= state.Round).ToList();
+            File.WriteAllLines(MetricsPath, kept);
+        }
+    }
+
+    /// <summary>Runs rounds until the last (or until stopAfterRound, checkpointing there) and returns the result, or
+    /// null when stopped early.</summary>
+    public MethodResult? Run(IDeviceTransport transport, Action<RoundPoint>? onRound = null, int? stopAfterRound = null)
+    {
+        Directory.CreateDirectory(Folder);
+        var watch = Stopwatch.StartNew();
+        var evalSet = EvaluationSet(_data.GlobalTest);
+        while (Server.Round < _config.Rounds)
+        {
+            var summary = Server.RunRound(transport);
+            double? accuracy = Server.Round % _config.EvalEvery == 0 || Server.Round == _config.Rounds
+                ? FinalEvaluation.Accuracies(Server, Devices, evalSet, Local, _config.LoraScale).Average()
+                : null;
+            var point = RoundPoint.From(summary, accuracy);
+            Rounds.Add(point);
+            File.AppendAllLines(MetricsPath, summary.Devices.Select(r => JsonSerializer.Serialize(r)));
+            onRound?.Invoke(point);
+            bool stopping = stopAfterRound is int k && Server.Round >= k && Server.Round < _config.Rounds;
+            if (Server.Round % _config.CheckpointEvery == 0 || stopping || Server.Round == _config.Rounds)
+            {
+                RunCheckpoint.Save(CheckpointPath, Server, Devices, Rounds);
+            }
+            if (stopping)
+            {
+                return null;
+            }
+        }
+        var finals = FinalEvaluation.Run(Server, Devices, evalSet, Local, _config.LoraScale, _tokenizer,
+            _config.SaveModels ? Path.Combine(Folder, "devices") : null);
+        var result = new MethodResult
+        {
+            Method = _spec.Name,
+            FinalAccuracy = finals.Average(f => f.Accuracy),
+            MinDeviceAccuracy = finals.Min(f => f.Accuracy),
+            MaxDeviceAccuracy = finals.Max(f => f.Accuracy),
+            FinalLocalAccuracy = RoundPoint.Finite(Server.MeanAccuracy()),
+            FinalSparsity = finals.Average(f => f.Sparsity.PrunableSparsity),
+            FinalOverallSparsity = finals.Average(f => f.Sparsity.OverallSparsity),
+            SimTimeSeconds = Server.SimTime,
+            BytesSent = Server.BytesSent,
+            LatencyMsPerToken = finals.Average(f => f.LatencyMsPerToken),
+            MeanParameters = finals.Average(f => (double)f.Parameters),
+            Rounds = Server.Round,
+            WallSeconds = watch.Elapsed.TotalSeconds,
+            Curve = Rounds.ToList(),
+        };
+        File.WriteAllText(ResultPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        return result;
+    }
+
+    /// <summary>The global test set, or a fixed seeded sample of eval_examples of it (the same for every method).</summary>
+    private TokenizedClassificationSet EvaluationSet(TokenizedClassificationSet test)
+    {
+        if (_config.EvalExamples is not int n || n >= test.Count)
+        {
+            return test;
+        }
+        var order = Enumerable.Range(0, test.Count).ToArray();
+        var rng = new Rng(0x7E57UL);
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = rng.NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return test.Subset(order.Take(n).Order().ToArray(), $"{test.Source} (sample of {n})");
+    }
+}

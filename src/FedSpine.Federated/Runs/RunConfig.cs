@@ -1,0 +1,91 @@
+// Everything a federated run is configured by, with the names a run config file uses (JSON or YAML, snake_case) and
+// the defaults of `fedspine simulate` with no arguments: the bundled base model on the bundled spam task.
+using System.Text.Json.Serialization;
+
+namespace FedSpine.Federated.Runs;
+
+public sealed record RunConfig
+{
+    [JsonPropertyName("model")] public string Model { get; init; } = "models/fedspine-base";
+    [JsonPropertyName("tokenizer")] public string? Tokenizer { get; init; }
+
+    /// <summary>spam (JSONL with subject+body, label ham/spam, group), sentiment (VADER movie snippets) or classify (any labelled JSONL/CSV/TSV).</summary>
+    [JsonPropertyName("task")] public string Task { get; init; } = "spam";
+
+    /// <summary>Training data (split over the devices); default by task: data/spam/train.jsonl for spam.</summary>
+    [JsonPropertyName("data")] public string? Data { get; init; }
+
+    /// <summary>The global test set; default by task (data/spam/test.jsonl; VADER's fixed 20% split).</summary>
+    [JsonPropertyName("eval_data")] public string? EvalData { get; init; }
+
+    [JsonPropertyName("devices")] public string Devices { get; init; } = "3 tx2,3 nx,2 agx";
+    [JsonPropertyName("rounds")] public int Rounds { get; init; } = 12;
+    [JsonPropertyName("local_steps")] public int LocalSteps { get; init; } = 20;
+    [JsonPropertyName("sparsity")] public double Sparsity { get; init; } = 0.5;
+    [JsonPropertyName("methods")] public IReadOnlyList<string> Methods { get; init; } = ["fedspine"];
+    [JsonPropertyName("partition")] public string Partition { get; init; } = "dirichlet:0.5";
+    [JsonPropertyName("seed")] public ulong Seed { get; init; } = 1;
+
+    /// <summary>Rows per local batch and tokens per row (longer examples are cut).</summary>
+    [JsonPropertyName("batch")] public int Batch { get; init; } = 8;
+    [JsonPropertyName("max_tokens")] public int? MaxTokens { get; init; }
+    [JsonPropertyName("lr")] public float LearningRate { get; init; } = 2e-3f;
+
+    /// <summary>alpha = lora_scale·rank on every device.</summary>
+    [JsonPropertyName("lora_scale")] public float LoraScale { get; init; } = 2f;
+
+    /// <summary>Ranks the bandits may choose; the global LoRA has the largest.</summary>
+    [JsonPropertyName("ranks")] public IReadOnlyList<int> Ranks { get; init; } = [2, 4, 8, 16];
+
+    /// <summary>Rank of the methods with one rank (fedit, uniform-prune, fedmp).</summary>
+    [JsonPropertyName("fixed_rank")] public int FixedRank { get; init; } = 8;
+
+    /// <summary>Range of the pruning step a bandit may add in one round, and the grid size of grid bandits.</summary>
+    [JsonPropertyName("min_step")] public double MinStep { get; init; }
+    [JsonPropertyName("max_step")] public double MaxStep { get; init; } = 0.15;
+    [JsonPropertyName("grid_steps")] public int GridSteps { get; init; } = 4;
+
+    /// <summary>Share of the rounds by which S* must be reached (the rest recover).</summary>
+    [JsonPropertyName("prune_end")] public double PruneEnd { get; init; } = 0.75;
+
+    [JsonPropertyName("fraction")] public double Fraction { get; init; } = 1.0;
+    [JsonPropertyName("min_devices")] public int MinDevices { get; init; } = 2;
+    [JsonPropertyName("deadline_s")] public double? DeadlineSeconds { get; init; }
+    [JsonPropertyName("checkpoint_every")] public int CheckpointEvery { get; init; } = 1;
+
+    /// <summary>Accuracy whose first crossing times the methods; null = the best final accuracy among the other methods.</summary>
+    [JsonPropertyName("target_accuracy")] public double? TargetAccuracy { get; init; }
+
+    [JsonPropertyName("reward_loss")] public double RewardLoss { get; init; } = 1.0 / 3;
+    [JsonPropertyName("reward_progress")] public double RewardProgress { get; init; } = 1.0 / 3;
+    [JsonPropertyName("reward_norm")] public double RewardNorm { get; init; } = 1.0 / 3;
+
+    /// <summary>Bandit for fedspine (sucb by default; ucb1, swucb, exp3, random, fixed for ablations).</summary>
+    [JsonPropertyName("bandit")] public string Bandit { get; init; } = "sucb";
+
+    /// <summary>Scale c of the UCB confidence term c·sqrt(2 ln t / n) (sucb, ucb1, swucb). With discounted counts t stays
+    /// near 1/(1−γ), so the textbook c = 1 explores almost uniformly over a run of tens of rounds.</summary>
+    [JsonPropertyName("bandit_exploration")] public double BanditExploration { get; init; } = 0.25;
+
+    /// <summary>S-UCB discount γ of the statistics each round (rewards drift as the model prunes).</summary>
+    [JsonPropertyName("bandit_discount")] public double BanditDiscount { get; init; } = 0.9;
+
+    /// <summary>Aggregation override for every method (scatter, hetlora, flexlora, factor-svd, fedavg); null = the method's own.</summary>
+    [JsonPropertyName("aggregator")] public string? Aggregator { get; init; }
+
+    [JsonPropertyName("importance")] public string Importance { get; init; } = "lora";
+
+    /// <summary>Share of each device's examples kept as its local test set.</summary>
+    [JsonPropertyName("local_test_fraction")] public double LocalTestFraction { get; init; } = 0.2;
+
+    /// <summary>Examples of the global test set (a fixed seeded sample; all when null) every device's model is evaluated on
+    /// after every eval_every rounds and at the end: the accuracy curve and the final accuracy.</summary>
+    [JsonPropertyName("eval_examples")] public int? EvalExamples { get; init; } = 400;
+    [JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 1;
+
+    /// <summary>Write every device's final pruned + merged model as an HF folder.</summary>
+    [JsonPropertyName("save_models")] public bool SaveModels { get; init; } = true;
+
+    /// <summary>Name of the classification pooling: mean or last.</summary>
+    [JsonPropertyName("pooling")] public string Pooling { get; init; } = "mean";
+}

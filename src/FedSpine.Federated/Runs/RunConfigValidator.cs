@@ -1,0 +1,73 @@
+// Checks a run config before any work and names the offending key: ranges, known method/bandit/aggregator/estimator
+// names, a parsable device mix and partition, consistent ranks.
+using FedSpine.Federated.Data;
+using FedSpine.Federated.Devices;
+using FedSpine.Federated.Bandits;
+using FedSpine.Pruning;
+
+namespace FedSpine.Federated.Runs;
+
+public static class RunConfigValidator
+{
+    public static void Validate(RunConfig c)
+    {
+        void Require(bool ok, string key, string what)
+        {
+            if (!ok)
+            {
+                throw new ArgumentException($"{key}: {what}");
+            }
+        }
+        Require(!string.IsNullOrWhiteSpace(c.Model), "model", "a model path is required");
+        Require(c.Task is "spam" or "sentiment" or "classify", "task", $"unknown task '{c.Task}' (expected spam, sentiment or classify)");
+        Require(c.Rounds >= 1, "rounds", $"must be at least 1 (got {c.Rounds})");
+        Require(c.LocalSteps >= 1, "local_steps", $"must be at least 1 (got {c.LocalSteps})");
+        Require(c.Sparsity >= 0 && c.Sparsity < 1, "sparsity", $"must be in [0, 1) (got {c.Sparsity})");
+        Require(c.Methods is { Count: > 0 }, "methods", "at least one method is required");
+        foreach (string m in c.Methods)
+        {
+            Require(MethodCatalog.Names.Contains(m), "methods", $"unknown method '{m}' (expected {string.Join(", ", MethodCatalog.Names)})");
+        }
+        Require(c.Methods.Distinct().Count() == c.Methods.Count, "methods", "a method is listed twice");
+        Require(c.Batch >= 1, "batch", $"must be at least 1 (got {c.Batch})");
+        Require(c.MaxTokens is null or >= 2, "max_tokens", $"must be at least 2 (got {c.MaxTokens})");
+        Require(float.IsFinite(c.LearningRate) && c.LearningRate > 0, "lr", $"must be positive (got {c.LearningRate})");
+        Require(float.IsFinite(c.LoraScale) && c.LoraScale > 0, "lora_scale", $"must be positive (got {c.LoraScale})");
+        Require(c.Ranks is { Count: > 0 } && c.Ranks.All(r => r >= 1) && c.Ranks.Zip(c.Ranks.Skip(1)).All(p => p.Second > p.First),
+            "ranks", "must be positive and strictly ascending");
+        Require(c.FixedRank >= 1 && c.FixedRank <= c.Ranks.Max(), "fixed_rank", $"must be in 1..{c.Ranks.Max()} (the largest of ranks; got {c.FixedRank})");
+        Require(c.MinStep >= 0 && c.MaxStep >= c.MinStep && c.MaxStep < 1, "max_step", $"need 0 <= min_step <= max_step < 1 (got {c.MinStep}..{c.MaxStep})");
+        Require(c.GridSteps >= 2, "grid_steps", $"must be at least 2 (got {c.GridSteps})");
+        Require(c.PruneEnd > 0 && c.PruneEnd <= 1, "prune_end", $"must be in (0, 1] (got {c.PruneEnd})");
+        Require(c.Fraction > 0 && c.Fraction <= 1, "fraction", $"must be in (0, 1] (got {c.Fraction})");
+        Require(c.MinDevices >= 1, "min_devices", $"must be at least 1 (got {c.MinDevices})");
+        Require(c.DeadlineSeconds is null or > 0, "deadline_s", $"must be positive (got {c.DeadlineSeconds})");
+        Require(c.CheckpointEvery >= 1, "checkpoint_every", $"must be at least 1 (got {c.CheckpointEvery})");
+        Require(c.TargetAccuracy is null or (> 0 and <= 1), "target_accuracy", $"must be in (0, 1] (got {c.TargetAccuracy})");
+        Require(c.LocalTestFraction > 0 && c.LocalTestFraction < 1, "local_test_fraction", $"must lie strictly between 0 and 1 (got {c.LocalTestFraction})");
+        Require(c.EvalExamples is null or >= 1, "eval_examples", $"must be at least 1 (got {c.EvalExamples})");
+        Require(c.EvalEvery >= 1, "eval_every", $"must be at least 1 (got {c.EvalEvery})");
+        Require(c.Pooling is "mean" or "last", "pooling", $"must be mean or last (got '{c.Pooling}')");
+        Require(ImportanceEstimators.Names.Contains(c.Importance), "importance", $"unknown estimator '{c.Importance}' (expected {string.Join(", ", ImportanceEstimators.Names)})");
+        new Rounds.RewardWeights(c.RewardLoss, c.RewardProgress, c.RewardNorm).Validate();
+        Wrap("devices", () => DeviceMix.Parse(c.Devices));
+        Wrap("partition", () => PartitionSpec.Parse(c.Partition));
+        Wrap("bandit", () => BanditFactory.Create(c.Bandit, new Bandits.ArmSpace(c.MinStep, c.MaxStep, c.Ranks, c.GridSteps), new Bandits.BanditSettings { Exploration = c.BanditExploration, Discount = c.BanditDiscount }));
+        if (c.Aggregator is not null)
+        {
+            Wrap("aggregator", () => Aggregation.Aggregators.Create(c.Aggregator));
+        }
+    }
+
+    private static void Wrap(string key, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException)
+        {
+            throw new ArgumentException(e.Message.StartsWith(key, StringComparison.Ordinal) ? e.Message : $"{key}: {e.Message}", e);
+        }
+    }
+}

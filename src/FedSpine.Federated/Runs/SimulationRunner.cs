@@ -1,0 +1,104 @@
+// A whole `fedspine simulate` run: validates the config, loads model, tokenizer and data once, runs every method (each
+// from its checkpoint when resuming), then times each method to the target accuracy and writes summary.json and metrics.jsonl.
+using System.Text.Json;
+using FedSpine.Federated.Devices;
+using FedSpine.Federated.Rounds;
+using FedSpine.Model;
+
+namespace FedSpine.Federated.Runs;
+
+public sealed class SimulationRunner
+{
+    public const string ConfigFile = "config.json";
+    public const string SummaryFile = "summary.json";
+    public const string MetricsFile = "metrics.jsonl";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public SimulationRunner(RunConfig config, string folder)
+    {
+        RunConfigValidator.Validate(config);
+        Config = config;
+        Folder = folder;
+    }
+
+    public RunConfig Config { get; }
+    public string Folder { get; }
+
+    /// <summary>The config a run folder was started with (for --resume).</summary>
+    public static RunConfig LoadConfig(string folder)
+    {
+        string path = Path.Combine(folder, ConfigFile);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{folder}: not a simulate run folder (no {ConfigFile})");
+        }
+        return RunConfigFile.Load(path);
+    }
+
+    public static string MethodFolder(string folder, string method) => Path.Combine(folder, "methods", method);
+
+    /// <summary>Runs (or continues) every method; returns the results, or null when stopped after stopAfterRound.</summary>
+    public IReadOnlyList<MethodResult>? Run(IRunObserver? observer = null, int? stopAfterRound = null)
+    {
+        Directory.CreateDirectory(Folder);
+        File.WriteAllText(Path.Combine(Folder, ConfigFile), RunConfigFile.ToJson(Config) + "\n");
+        var loaded = ModelLoader.Load(Config.Model, Config.Tokenizer, requireTokenizer: true);
+        var tokenizer = loaded.Tokenizer!;
+        var profiles = DeviceMix.Parse(Config.Devices);
+        var data = FederatedData.Create(Config, tokenizer, profiles.Count);
+        var results = new List<MethodResult>();
+        for (int i = 0; i < Config.Methods.Count; i++)
+        {
+            string method = Config.Methods[i];
+            string folder = MethodFolder(Folder, method);
+            string resultPath = Path.Combine(folder, "result.json");
+            if (File.Exists(resultPath))
+            {
+                var done = JsonSerializer.Deserialize<MethodResult>(File.ReadAllText(resultPath))
+                    ?? throw new InvalidDataException($"{resultPath}: empty result");
+                results.Add(done);
+                observer?.MethodDone(done, fromEarlierSession: true);
+                continue;
+            }
+            var run = new MethodRun(Config, MethodCatalog.Get(method, Config), loaded.Weights, tokenizer, data, profiles, folder);
+            run.ResumeIfCheckpointed();
+            observer?.MethodStarted(method, i, Config.Methods.Count, Config.Rounds, run.Server.Round);
+            var transport = new InProcessTransport(run.Devices.Select(d => new SimulatedDevice(d, profiles[d.Id], Config.Seed)));
+            var result = run.Run(transport, s => observer?.RoundDone(method, s), stopAfterRound);
+            WriteMetrics();
+            if (result is null)
+            {
+                return null;
+            }
+            results.Add(result);
+            observer?.MethodDone(result, fromEarlierSession: false);
+        }
+        var timed = Timed(results, Config.TargetAccuracy);
+        File.WriteAllText(Path.Combine(Folder, SummaryFile), JsonSerializer.Serialize(timed.Select(r => r with { Curve = [] }), Indented) + "\n");
+        WriteMetrics();
+        return timed;
+    }
+
+    /// <summary>Adds target_accuracy and time_to_target_s: the target is the given one, else the best final accuracy among
+    /// the baselines (every method but fedspine), else the method's own final accuracy.</summary>
+    public static IReadOnlyList<MethodResult> Timed(IReadOnlyList<MethodResult> results, double? target)
+    {
+        double? best = target ?? results.Where(r => r.Method != "fedspine").Select(r => (double?)r.FinalAccuracy).Max();
+        return results.Select(r =>
+        {
+            double? t = best ?? r.FinalAccuracy;
+            var hit = t is double goal ? r.Curve.FirstOrDefault(p => p.Accuracy >= goal - 1e-12) : null;
+            return r with { TargetAccuracy = t, TimeToTargetSeconds = hit?.SimTimeSeconds };
+        }).ToList();
+    }
+
+    /// <summary>metrics.jsonl of the run: the methods' per-device round lines, in method order.</summary>
+    private void WriteMetrics()
+    {
+        var lines = Config.Methods.Select(m => Path.Combine(MethodFolder(Folder, m), MetricsFile)).Where(File.Exists).SelectMany(File.ReadLines);
+        string temporary = Path.Combine(Folder, MetricsFile + ".partial");
+        File.WriteAllLines(temporary, lines);
+        File.Move(temporary, Path.Combine(Folder, MetricsFile), overwrite: true);
+    }
+}

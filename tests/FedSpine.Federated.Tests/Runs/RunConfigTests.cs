@@ -1,0 +1,54 @@
+// Run config files: JSON and YAML read into the same config; unknown keys, wrong types and bad values name the key.
+using FedSpine.Federated.Runs;
+
+namespace FedSpine.Federated.Tests.Runs;
+
+public sealed class RunConfigTests
+{
+    [Fact]
+    public void Json_and_yaml_give_the_same_config()
+    {
+        var json = RunConfigFile.Parse("""{"task": "sentiment", "rounds": 7, "sparsity": 0.4, "methods": ["fedspine", "fedit"], "deadline_s": 12.5}""", "c.json", yaml: false);
+        var yaml = RunConfigFile.Parse("task: sentiment\nrounds: 7\nsparsity: 0.4\nmethods: [fedspine, fedit]\ndeadline_s: 12.5\n", "c.yaml", yaml: true);
+        Assert.Equal(RunConfigFile.ToJson(json), RunConfigFile.ToJson(yaml));
+        Assert.Equal(7, yaml.Rounds);
+        Assert.Equal(["fedspine", "fedit"], yaml.Methods);
+    }
+
+    [Theory]
+    [InlineData("rounds: 3\nroundz: 4\n", "unknown key 'roundz'")]
+    [InlineData("rounds: many\n", "key 'rounds'")]
+    [InlineData("methods: fedspine\n", "key 'methods'")]
+    public void File_errors_name_the_key(string yaml, string expected)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => RunConfigFile.Parse(yaml, "run.yaml", yaml: true));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("run.yaml: ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("methods", "methods: unknown method 'fedprox'")]
+    [InlineData("devices", "devices:")]
+    [InlineData("partition", "partition 'dirichlet:-1'")]
+    [InlineData("rounds", "rounds: must be at least 1")]
+    [InlineData("sparsity", "sparsity: must be in [0, 1)")]
+    [InlineData("aggregator", "aggregator:")]
+    [InlineData("fixed_rank", "fixed_rank:")]
+    public void Bad_values_name_the_key(string key, string expected)
+    {
+        var c = new RunConfig();
+        c = key switch
+        {
+            "methods" => c with { Methods = ["fedspine", "fedprox"] },
+            "devices" => c with { Devices = "6 tx2, ten nx" },
+            "partition" => c with { Partition = "dirichlet:-1" },
+            "rounds" => c with { Rounds = 0 },
+            "sparsity" => c with { Sparsity = 1.2 },
+            "aggregator" => c with { Aggregator = "median" },
+            "fixed_rank" => c with { FixedRank = 64 },
+            _ => c,
+        };
+        var e = Assert.Throws<ArgumentException>(() => RunConfigValidator.Validate(c));
+        Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
+    }
+}
