@@ -95,7 +95,7 @@ internal static class SimulateCommand
             }
             string table = SummaryTable.Text(results);
             string report = Path.Combine(folder, "report.md");
-            File.WriteAllText(report, SummaryTable.Markdown(results, $"fedspine simulate: {run.Task}, {run.Devices}, S* = {run.Sparsity}"));
+            File.WriteAllText(report, SummaryTable.Markdown(results, runner.ArmReports(), $"fedspine simulate: {run.Task}, {run.Devices}, S* = {run.Sparsity}"));
             Console.Out.WriteLine();
             Console.Out.Write(table);
             Console.Out.WriteLine();

@@ -29,7 +29,7 @@ internal static class SummaryTable
         return sb.ToString();
     }
 
-    public static string Markdown(IReadOnlyList<MethodResult> results, string title)
+    public static string Markdown(IReadOnlyList<MethodResult> results, IReadOnlyList<ArmReport> arms, string title)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"# {title}").AppendLine();
@@ -49,6 +49,20 @@ internal static class SummaryTable
         foreach (var r in results.Where(r => r.Curve.Count > 0))
         {
             sb.AppendLine($"- {r.Method}: " + string.Join(", ", r.Curve.Where(p => p.Accuracy is not null).Select(p => Invariant($"r{p.Round} {p.SimTimeSeconds:0}s {p.Accuracy:P1}"))));
+        }
+        sb.AppendLine().AppendLine("## What the bandits chose, by device class (first third of the rounds → last third)").AppendLine();
+        sb.AppendLine("| method | class | pruning step | rank | completion time |").AppendLine("|---|---|---|---|---|");
+        foreach (var a in arms)
+        {
+            foreach (var c in a.Classes)
+            {
+                sb.AppendLine(Invariant($"| {a.Method} | {c.DeviceClass} | {c.EarlyStep:0.000} → {c.LateStep:0.000} | {c.EarlyRank:0.0} → {c.LateRank:0.0} | {c.EarlySeconds:0.0} s → {c.LateSeconds:0.0} s |"));
+            }
+        }
+        sb.AppendLine().AppendLine("Spread of completion times within a round (coefficient of variation, first third → last third):").AppendLine();
+        foreach (var a in arms)
+        {
+            sb.AppendLine(Invariant($"- {a.Method}: {a.EarlyCompletionCv:0.000} → {a.LateCompletionCv:0.000}"));
         }
         return sb.ToString();
     }

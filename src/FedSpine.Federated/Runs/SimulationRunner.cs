@@ -12,6 +12,7 @@ public sealed class SimulationRunner
     public const string ConfigFile = "config.json";
     public const string SummaryFile = "summary.json";
     public const string MetricsFile = "metrics.jsonl";
+    public const string ArmsFile = "arms.json";
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
@@ -77,6 +78,7 @@ public sealed class SimulationRunner
         var timed = Timed(results, Config.TargetAccuracy);
         File.WriteAllText(Path.Combine(Folder, SummaryFile), JsonSerializer.Serialize(timed.Select(r => r with { Curve = [] }), Indented) + "\n");
         WriteMetrics();
+        File.WriteAllText(Path.Combine(Folder, ArmsFile), JsonSerializer.Serialize(ArmReports(), Indented) + "\n");
         return timed;
     }
 
@@ -92,6 +94,11 @@ public sealed class SimulationRunner
             return r with { TargetAccuracy = t, TimeToTargetSeconds = hit?.SimTimeSeconds };
         }).ToList();
     }
+
+    /// <summary>Per method, what its bandits chose by device class early and late in the run (arms.json).</summary>
+    public IReadOnlyList<ArmReport> ArmReports() => Config.Methods
+        .Select(m => (Method: m, Path: Path.Combine(MethodFolder(Folder, m), MetricsFile)))
+        .Where(p => File.Exists(p.Path)).Select(p => ArmReport.FromMetrics(p.Method, p.Path)).ToList();
 
     /// <summary>metrics.jsonl of the run: the methods' per-device round lines, in method order.</summary>
     private void WriteMetrics()
