@@ -21,6 +21,9 @@ public static class Program
             TokenizerCommand.Create(),
             PretrainCommand.Create(),
             SimulateCommand.Create(),
+            PartitionCommand.Create(),
+            ServerCommand.Create(),
+            DeviceCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

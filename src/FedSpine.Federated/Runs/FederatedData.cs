@@ -60,6 +60,19 @@ public sealed class FederatedData
         int maxTokens = config.MaxTokens ?? DefaultMaxTokens(config.Task);
         var encodedTrain = TokenizedClassificationSet.Encode(train, tokenizer, maxTokens);
         var globalTest = TokenizedClassificationSet.Encode(test, tokenizer, maxTokens);
+        var devices = new List<(TokenizedClassificationSet, TokenizedClassificationSet)>();
+        var parts = DeviceIndices(config, train, deviceCount);
+        for (int d = 0; d < parts.Count; d++)
+        {
+            devices.Add((encodedTrain.Subset(parts[d].Train, $"device {d} train"), encodedTrain.Subset(parts[d].Test, $"device {d} test")));
+        }
+        return new FederatedData(train, globalTest, devices);
+    }
+
+    /// <summary>Each device's examples of the task's training set: its local train indices and its local test indices (in
+    /// the order the device evaluates them). The one partition step of a run; `fedspine partition` writes the same.</summary>
+    public static IReadOnlyList<(int[] Train, int[] Test)> DeviceIndices(RunConfig config, TextClassificationDataset train, int deviceCount)
+    {
         var spec = PartitionSpec.Parse(config.Partition);
         var rng = new Rng(config.Seed ^ 0xDA7A5EEDUL);
         int[][] parts = spec.Kind switch
@@ -69,14 +82,14 @@ public sealed class FederatedData
             PartitionKind.Group => Partitioner.ByGroup(train.Examples.Select(e => e.Group).ToArray(), deviceCount, rng),
             _ => throw new ArgumentException($"partition: unsupported '{config.Partition}'"),
         };
-        var devices = new List<(TokenizedClassificationSet, TokenizedClassificationSet)>();
+        var devices = new List<(int[], int[])>();
         for (int d = 0; d < parts.Length; d++)
         {
             var (localTrain, localTest) = Partitioner.SplitDevice(parts[d], config.LocalTestFraction, rng);
             localTest = Shuffled(localTest, rng);   // devices evaluate a prefix of it
-            devices.Add((encodedTrain.Subset(localTrain, $"device {d} train"), encodedTrain.Subset(localTest, $"device {d} test")));
+            devices.Add((localTrain, localTest));
         }
-        return new FederatedData(train, globalTest, devices);
+        return devices;
     }
 
     private static int[] Shuffled(int[] indices, Rng rng)

@@ -30,18 +30,32 @@ public sealed class MethodRun
         _profiles = profiles;
         _tokenizer = tokenizer;
         Folder = folder;
-        Local = new LocalTrainingSettings
-        {
-            Batch = config.Batch,
-            Tokens = data.GlobalTest.MaxTokens,
-            Importance = config.Importance,
-            Pooling = config.Pooling == "last" ? Pooling.LastToken : Pooling.Mean,
-        };
-        var global = GlobalLora.Initialize(model.Config, Local.Targets, config.Ranks.Max(), data.Labels.Count, Local.Pooling, new Rng(config.Seed ^ 0x61084L));
-        Devices = data.Devices.Select((d, i) => new DeviceRuntime(i, model, d.Train, d.Test, Local, config.Seed + 1000UL * (ulong)(i + 1))).ToList();
-        var slots = Devices.Select(d => new DeviceSlot(d.Id, profiles[d.Id].Name, profiles[d.Id].MemoryBytes,
-            spec.BanditFor(profiles[d.Id], profiles), d.Mask)).ToList();
-        Server = new FederatedServer(Settings(config, spec), Local, global, slots, Aggregators.Create(spec.Aggregator), spec.Name);
+        Local = LocalSettings(config, data.GlobalTest.MaxTokens);
+        Devices = data.Devices.Select((d, i) => new DeviceRuntime(i, model, d.Train, d.Test, Local, DeviceSeed(config, i))).ToList();
+        Server = CreateServer(config, spec, model.Config, data.Labels.Count, Local, profiles, Devices.Select(d => d.Mask).ToList());
+    }
+
+    /// <summary>How every device of the run trains locally (tokens: the task's row length).</summary>
+    public static LocalTrainingSettings LocalSettings(RunConfig config, int tokens) => new()
+    {
+        Batch = config.Batch,
+        Tokens = tokens,
+        Importance = config.Importance,
+        Pooling = config.Pooling == "last" ? Pooling.LastToken : Pooling.Mean,
+    };
+
+    /// <summary>Seed of device i's batch draws.</summary>
+    public static ulong DeviceSeed(RunConfig config, int device) => config.Seed + 1000UL * (ulong)(device + 1);
+
+    /// <summary>The method's server: the initial global LoRA and head, and one slot per device (its profile's class and
+    /// memory, the method's bandit, its current mask). Also the server-only path of a deployment (no device models).</summary>
+    public static FederatedServer CreateServer(RunConfig config, MethodSpec spec, LlamaConfig model, int classes, LocalTrainingSettings local,
+        IReadOnlyList<DeviceProfile> profiles, IReadOnlyList<PruningMask> masks)
+    {
+        var global = GlobalLora.Initialize(model, local.Targets, config.Ranks.Max(), classes, local.Pooling, new Rng(config.Seed ^ 0x61084L));
+        var slots = masks.Select((mask, id) => new DeviceSlot(id, profiles[id].Name, profiles[id].MemoryBytes,
+            spec.BanditFor(profiles[id], profiles), mask)).ToList();
+        return new FederatedServer(Settings(config, spec), local, global, slots, Aggregators.Create(spec.Aggregator), spec.Name);
     }
 
     public string Folder { get; }

@@ -1,5 +1,6 @@
 // A method's checkpoint as ONE safetensors file written atomically (temporary file, then rename): the global LoRA and
 // head, every device's importance statistics as tensors, and MethodState as JSON metadata; enough to continue exactly.
+// devices null: a deployed server's checkpoint (devices keep their own importance), server state only.
 using System.Text.Json;
 using FedSpine.Federated.Rounds;
 using FedSpine.Model.Formats;
@@ -13,7 +14,7 @@ public static class RunCheckpoint
     public const string FileName = "checkpoint.safetensors";
     private const string StateKey = "fedspine_state";
 
-    public static void Save(string path, FederatedServer server, IReadOnlyList<DeviceRuntime> devices, IReadOnlyList<RoundPoint> rounds)
+    public static void Save(string path, FederatedServer server, IReadOnlyList<DeviceRuntime>? devices, IReadOnlyList<RoundPoint> rounds)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var ((layer, target), m) in server.Global.Modules)
@@ -23,7 +24,7 @@ public static class RunCheckpoint
         }
         tensors.Add(new("head.weight", new Tensor(server.Global.HeadWeight, 0, server.Global.HeadWeight.Length)));
         tensors.Add(new("head.bias", new Tensor(server.Global.HeadBias, 0, server.Global.HeadBias.Length)));
-        foreach (var d in devices)
+        foreach (var d in devices ?? [])
         {
             for (int l = 0; l < d.Importance.Heads.Count; l++)
             {
@@ -32,13 +33,13 @@ public static class RunCheckpoint
             }
         }
         var slots = server.Slots.Select(s => new SlotState(s.Id, s.Mask, s.Sparsity, s.HasTrained, s.LastRank, RoundPoint.Finite(s.LastAccuracy),
-            s.LocalTestCount, s.Bandit.SaveState(), devices[s.Id].Importance.Updates)).ToList();
+            s.LocalTestCount, s.Bandit.SaveState(), devices?[s.Id].Importance.Updates ?? 0)).ToList();
         var state = new MethodState(server.Method, server.Round, server.SimTime, server.BytesSent, slots, rounds);
         SafeTensorsFile.Write(path, tensors, SafeTensorsDtype.F32, new Dictionary<string, string> { [StateKey] = JsonSerializer.Serialize(state) });
     }
 
     /// <summary>Restores server and devices (built fresh for the same config) from a checkpoint; returns its state.</summary>
-    public static MethodState Load(string path, FederatedServer server, IReadOnlyList<DeviceRuntime> devices)
+    public static MethodState Load(string path, FederatedServer server, IReadOnlyList<DeviceRuntime>? devices)
     {
         using var file = SafeTensorsFile.Open(path);
         var state = (file.Metadata.TryGetValue(StateKey, out string? json) ? JsonSerializer.Deserialize<MethodState>(json) : null)
@@ -65,6 +66,10 @@ public static class RunCheckpoint
             slot.LastAccuracy = s.LastAccuracy ?? double.NaN;
             slot.LocalTestCount = s.LocalTestCount;
             slot.Bandit.LoadState(s.Bandit);
+            if (devices is null)
+            {
+                continue;
+            }
             var d = devices[s.Id];
             var heads = d.Importance.Heads.Select((h, l) => ReadNew(file, $"device.{s.Id}.importance.{l}.heads", h.Length)).ToList();
             var channels = d.Importance.Channels.Select((c, l) => ReadNew(file, $"device.{s.Id}.importance.{l}.channels", c.Length)).ToList();

@@ -1,0 +1,187 @@
+// The server's half of a run (no device models or data here): builds the method's FederatedServer exactly as simulate
+// does, resumes it from the server-only checkpoint, runs the rounds over a transport, and writes the same run folder as
+// simulate (config.json, methods/<m>/metrics.jsonl + checkpoint + result.json, metrics.jsonl, summary.json, arms.json).
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FedSpine.Federated.Devices;
+using FedSpine.Federated.Rounds;
+using FedSpine.Federated.Runs;
+using FedSpine.Model;
+using FedSpine.Pruning;
+
+namespace FedSpine.Deploy.Server;
+
+/// <summary>What a run folder remembers beyond config.json for a deployed server: the run key and the class names.</summary>
+public sealed record ServerFolderState(
+    [property: JsonPropertyName("run_key")] string RunKey,
+    [property: JsonPropertyName("labels")] IReadOnlyList<string> Labels,
+    [property: JsonPropertyName("devices")] int Devices);
+
+public sealed class ServerRun
+{
+    public const string StateFile = "server.json";
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    // A run too short for an early/late comparison gives NaN means in arms.json; written as "NaN" rather than failing.
+    private static readonly JsonSerializerOptions ArmsJson = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    private ServerRun(RunConfig config, string folder, ServerFolderState state, LlamaConfig model, FederatedServer server, IReadOnlyList<DeviceProfile> profiles)
+    {
+        Config = config;
+        Folder = folder;
+        State = state;
+        Model = model;
+        Server = server;
+        Profiles = profiles;
+        MethodFolder = SimulationRunner.MethodFolder(folder, server.Method);
+    }
+
+    public RunConfig Config { get; }
+    public string Folder { get; }
+    public string MethodFolder { get; }
+    public ServerFolderState State { get; }
+    public LlamaConfig Model { get; }
+    public FederatedServer Server { get; }
+    public IReadOnlyList<DeviceProfile> Profiles { get; }
+    public List<RoundPoint> Rounds { get; } = [];
+    public int MaxTokens => Config.MaxTokens ?? FederatedData.DefaultMaxTokens(Config.Task);
+    public string CheckpointPath => Path.Combine(MethodFolder, RunCheckpoint.FileName);
+    public string MetricsPath => Path.Combine(MethodFolder, SimulationRunner.MetricsFile);
+
+    /// <summary>A new run in folder (which must not hold one): labels from the given list, else from the task's data.</summary>
+    public static ServerRun Start(RunConfig config, string folder, int expectDevices, IReadOnlyList<string>? labels)
+    {
+        RunConfigValidator.Validate(config);
+        if (File.Exists(Path.Combine(folder, SimulationRunner.ConfigFile)))
+        {
+            throw new ArgumentException($"--out: {folder} already holds a run; continue it with --resume {folder} or choose another folder");
+        }
+        var names = labels ?? FederatedData.LoadTask(config).Train.Labels;
+        var state = new ServerFolderState(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), names.ToList(), expectDevices);
+        var run = Build(config, folder, state);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, SimulationRunner.ConfigFile), RunConfigFile.ToJson(config) + "\n");
+        WriteAtomically(Path.Combine(folder, StateFile), JsonSerializer.Serialize(state, Indented) + "\n");
+        return run;
+    }
+
+    /// <summary>The run in folder, continued from its last checkpoint (metrics logged after it are dropped).</summary>
+    public static ServerRun Resume(string folder)
+    {
+        var config = SimulationRunner.LoadConfig(folder);
+        string statePath = Path.Combine(folder, StateFile);
+        var state = File.Exists(statePath) ? JsonSerializer.Deserialize<ServerFolderState>(File.ReadAllText(statePath))
+            : throw new FileNotFoundException($"{folder}: not a server run folder (no {StateFile})");
+        var run = Build(config, folder, state ?? throw new InvalidDataException($"{statePath}: empty"));
+        if (File.Exists(run.CheckpointPath))
+        {
+            var saved = RunCheckpoint.Load(run.CheckpointPath, run.Server, devices: null);
+            run.Rounds.AddRange(saved.Rounds);
+            if (File.Exists(run.MetricsPath))
+            {
+                var kept = File.ReadAllLines(run.MetricsPath).Where(line => RoundOf(line) <= saved.Round).ToList();
+                WriteAtomically(run.MetricsPath, string.Concat(kept.Select(l => l + "\n")));
+            }
+        }
+        return run;
+    }
+
+    private static ServerRun Build(RunConfig config, string folder, ServerFolderState state)
+    {
+        RunConfigValidator.Validate(config);
+        if (config.Methods.Count != 1)
+        {
+            throw new ArgumentException($"methods: a server runs exactly one method (got {string.Join(",", config.Methods)})");
+        }
+        var profiles = DeviceMix.Parse(config.Devices);
+        if (profiles.Count != state.Devices)
+        {
+            throw new ArgumentException($"--expect-devices: {state.Devices} devices, but the device mix '{config.Devices}' lists {profiles.Count}; give --devices with {state.Devices}");
+        }
+        var weights = ModelLoader.Load(config.Model, config.Tokenizer, requireTokenizer: false).Weights;
+        var spec = MethodCatalog.Get(config.Methods[0], config);
+        var local = MethodRun.LocalSettings(config, config.MaxTokens ?? FederatedData.DefaultMaxTokens(config.Task));
+        var masks = Enumerable.Range(0, profiles.Count).Select(_ => PruningMask.Full(weights.LayerShapes)).ToList();
+        var server = MethodRun.CreateServer(config, spec, weights.Config, state.Labels.Count, local, profiles, masks);
+        return new ServerRun(config, folder, state, weights.Config, server, profiles);
+    }
+
+    /// <summary>Round of a metrics line; a line cut short by a kill counts as after every checkpoint.</summary>
+    private static int RoundOf(string line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<DeviceRoundRecord>(line)?.Round ?? int.MaxValue;
+        }
+        catch (JsonException)
+        {
+            return int.MaxValue;
+        }
+    }
+
+    /// <summary>The config a device receives: the server's file paths removed.</summary>
+    public string DeviceConfigJson() => RunConfigFile.ToJson(Config with { Model = "", Tokenizer = null, Data = null, EvalData = null });
+
+    /// <summary>Runs the remaining rounds over the transport (checkpointing each), then writes the results.</summary>
+    public MethodResult Run(IDeviceTransport transport, Action<RoundSummary, double>? onRound = null, CancellationToken cancel = default)
+    {
+        Directory.CreateDirectory(MethodFolder);
+        var watch = Stopwatch.StartNew();
+        while (Server.Round < Config.Rounds)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var roundWatch = Stopwatch.StartNew();
+            var summary = Server.RunRound(transport);
+            var point = RoundPoint.From(summary, accuracy: null);
+            Rounds.Add(point);
+            File.AppendAllLines(MetricsPath, summary.Devices.Select(r => JsonSerializer.Serialize(r)));
+            if (Server.Round % Config.CheckpointEvery == 0 || Server.Round == Config.Rounds)
+            {
+                RunCheckpoint.Save(CheckpointPath, Server, devices: null, Rounds);
+            }
+            onRound?.Invoke(summary, roundWatch.Elapsed.TotalSeconds);
+        }
+        return Finish(watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>result.json, summary.json, metrics.jsonl and arms.json. Accuracy here is the devices' local test accuracy:
+    /// the server holds no device model to evaluate on a global test set.</summary>
+    private MethodResult Finish(double wallSeconds)
+    {
+        var sparsity = Server.Slots.Select(s => SparsityReport.Measure(Model, s.Mask)).ToList();
+        double? local = RoundPoint.Finite(Server.MeanAccuracy());
+        var known = Server.Slots.Where(s => double.IsFinite(s.LastAccuracy)).Select(s => s.LastAccuracy).DefaultIfEmpty(0).ToList();
+        var result = new MethodResult
+        {
+            Method = Server.Method,
+            FinalAccuracy = local ?? 0,
+            MinDeviceAccuracy = known.Min(),
+            MaxDeviceAccuracy = known.Max(),
+            FinalLocalAccuracy = local,
+            FinalSparsity = sparsity.Average(s => s.PrunableSparsity),
+            FinalOverallSparsity = sparsity.Average(s => s.OverallSparsity),
+            SimTimeSeconds = Server.SimTime,
+            BytesSent = Server.BytesSent,
+            MeanParameters = sparsity.Average(s => (double)s.TotalKept),
+            Rounds = Server.Round,
+            WallSeconds = wallSeconds,
+            Curve = Rounds.ToList(),
+        };
+        WriteAtomically(Path.Combine(MethodFolder, "result.json"), JsonSerializer.Serialize(result, Indented) + "\n");
+        var timed = SimulationRunner.Timed([result], Config.TargetAccuracy);
+        WriteAtomically(Path.Combine(Folder, SimulationRunner.SummaryFile), JsonSerializer.Serialize(timed.Select(r => r with { Curve = [] }), Indented) + "\n");
+        WriteAtomically(Path.Combine(Folder, SimulationRunner.MetricsFile), File.ReadAllText(MetricsPath));
+        WriteAtomically(Path.Combine(Folder, SimulationRunner.ArmsFile),
+            JsonSerializer.Serialize(new[] { ArmReport.FromMetrics(Server.Method, MetricsPath) }, ArmsJson) + "\n");
+        return timed[0];
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        string temporary = path + ".partial";
+        File.WriteAllText(temporary, text);
+        File.Move(temporary, path, overwrite: true);
+    }
+}
