@@ -19,8 +19,8 @@ internal static class SimulateCommand
         var data = new Option<string?>("--data") { Description = "training data split over the devices [spam default: data/spam/train.jsonl]" };
         var evalData = new Option<string?>("--eval-data") { Description = "global test set [spam default: data/spam/test.jsonl]" };
         var devices = new Option<string?>("--devices") { Description = "device mix, e.g. \"6 tx2,10 nx,4 agx\" (presets: tx2, nx, agx, phone) [default: 3 tx2,3 nx,2 agx]" };
-        var rounds = new Option<int?>("--rounds") { Description = "federated rounds [default: 12]" };
-        var localSteps = new Option<int?>("--local-steps") { Description = "LoRA steps per device per round [default: 20]" };
+        var rounds = new Option<int?>("--rounds") { Description = "federated rounds [default: 16]" };
+        var localSteps = new Option<int?>("--local-steps") { Description = "LoRA steps per device per round [default: 15]" };
         var sparsity = new Option<double?>("--sparsity") { Description = "final sparsity S* of every pruning method [default: 0.5]" };
         var methods = new Option<string?>("--methods") { Description = $"comma-separated: {string.Join(",", MethodCatalog.Names)} [default: fedspine]" };
         var compare = new Option<bool>("--compare") { Description = "run fedspine and every baseline" };

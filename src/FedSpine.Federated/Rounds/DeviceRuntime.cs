@@ -81,13 +81,14 @@ public sealed class DeviceRuntime
         var head = new ClassificationHead(config.HiddenSize, task.HeadBias.Length, new Rng(1), _settings.Pooling);
         CopyExact(task.HeadWeight, head.Weight.Span, "head weight");
         CopyExact(task.HeadBias, head.Bias.Span, "head bias");
+        head.TrainingLogitOffsets = LogitOffsets(task.HeadBias.Length);
         var fineTune = new ClassificationTask(head, _train, _localTest);
         var settings = new PruneAndTuneSettings
         {
             Schedule = new OneShotSchedule(task.FinalSparsity, pruneStep: 1),
             Rank = task.Arm.Rank,
             Alpha = task.Alpha,
-            Optimizer = new AdamWSettings(LearningRate: task.LearningRate, WeightDecay: _settings.WeightDecay),
+            Optimizer = new AdamWSettings(LearningRate: task.LearningRate, Epsilon: _settings.AdamEpsilon, WeightDecay: _settings.WeightDecay),
             MaxGradientNorm = _settings.MaxGradientNorm,
             Pruning = _settings.Pruning,
             ImportanceDecay = _settings.ImportanceDecay,
@@ -131,6 +132,22 @@ public sealed class DeviceRuntime
         return new DeviceReport(task.RunId, task.Round, Id, Mask, factors, head.Weight.Span.ToArray(), head.Bias.Span.ToArray(),
             SampleCount, before.Loss, after.Loss, steps == 0 ? double.NaN : lossSum / steps, after.Value, (int)after.Count,
             flops, 0, 0, 0, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>τ·log of the local class prior (counts + ½), or null when logit adjustment is off.</summary>
+    private float[]? LogitOffsets(int classes)
+    {
+        if (_settings.LogitAdjustment <= 0)
+        {
+            return null;
+        }
+        var counts = new double[classes];
+        for (int i = 0; i < _train.Count; i++)
+        {
+            counts[_train.Label(i)]++;
+        }
+        double total = counts.Sum() + 0.5 * classes;
+        return counts.Select(c => (float)(_settings.LogitAdjustment * Math.Log((c + 0.5) / total))).ToArray();
     }
 
     /// <summary>Seed of a round's batch draws: the device seed mixed with the round (so a resumed run draws the same).</summary>

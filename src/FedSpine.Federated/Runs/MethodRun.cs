@@ -41,6 +41,8 @@ public sealed class MethodRun
         Batch = config.Batch,
         Tokens = tokens,
         Importance = config.Importance,
+        LogitAdjustment = config.LogitAdjustment,
+        AdamEpsilon = config.AdamEpsilon,
         Pooling = config.Pooling == "last" ? Pooling.LastToken : Pooling.Mean,
     };
 

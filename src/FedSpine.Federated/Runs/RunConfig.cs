@@ -19,8 +19,8 @@ public sealed record RunConfig
     [JsonPropertyName("eval_data")] public string? EvalData { get; init; }
 
     [JsonPropertyName("devices")] public string Devices { get; init; } = "3 tx2,3 nx,2 agx";
-    [JsonPropertyName("rounds")] public int Rounds { get; init; } = 12;
-    [JsonPropertyName("local_steps")] public int LocalSteps { get; init; } = 20;
+    [JsonPropertyName("rounds")] public int Rounds { get; init; } = 16;
+    [JsonPropertyName("local_steps")] public int LocalSteps { get; init; } = 15;
     [JsonPropertyName("sparsity")] public double Sparsity { get; init; } = 0.5;
     [JsonPropertyName("methods")] public IReadOnlyList<string> Methods { get; init; } = ["fedspine"];
     [JsonPropertyName("partition")] public string Partition { get; init; } = "dirichlet:0.5";
@@ -73,6 +73,15 @@ public sealed record RunConfig
     /// <summary>Aggregation override for every method (scatter, hetlora, flexlora, factor-svd, fedavg); null = the method's own.</summary>
     [JsonPropertyName("aggregator")] public string? Aggregator { get; init; }
 
+    /// <summary>τ of logit adjustment in local training (τ·log local class prior added to training logits); 0 = off.</summary>
+    [JsonPropertyName("logit_adjustment")] public double LogitAdjustment { get; init; } = 1.0;
+
+    /// <summary>AdamW ε of local training (see LocalTrainingSettings.AdamEpsilon). The default 1e-2 (typical LoRA
+    /// gradient entries are about 1e-3) keeps devices whose skewed local data they already fit from taking full
+    /// lr-sized steps each round: on spam with Dirichlet(0.5) over 8 devices, FedIT reached 92.5% with it and never left
+    /// the all-ham 75.5% in 12 rounds with Adam's usual 1e-8.</summary>
+    [JsonPropertyName("adam_epsilon")] public float AdamEpsilon { get; init; } = 1e-2f;
+
     [JsonPropertyName("importance")] public string Importance { get; init; } = "lora";
 
     /// <summary>Share of each device's examples kept as its local test set.</summary>
@@ -80,7 +89,7 @@ public sealed record RunConfig
 
     /// <summary>Examples of the global test set (a fixed seeded sample; all when null) every device's model is evaluated on
     /// after every eval_every rounds and at the end: the accuracy curve and the final accuracy.</summary>
-    [JsonPropertyName("eval_examples")] public int? EvalExamples { get; init; } = 400;
+    [JsonPropertyName("eval_examples")] public int? EvalExamples { get; init; } = 200;
     [JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 1;
 
     /// <summary>Write every device's final pruned + merged model as an HF folder.</summary>

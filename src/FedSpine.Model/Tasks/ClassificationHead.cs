@@ -18,6 +18,7 @@ public sealed class ClassificationHead
 {
     private float[] _pooled = [];   // [batch, hidden]
     private float[] _logits = [];   // [batch, classes]; dLogits after backward
+    private float[]? _trainingLogitOffsets;   // [classes]
 
     /// <summary>W uniform in ±1/sqrt(hidden) (torch.nn.Linear's bound) from rng, b zero; mean pooling unless told.</summary>
     public ClassificationHead(int hidden, int classes, Rng rng, Pooling pooling = Pooling.Mean)
@@ -73,7 +74,23 @@ public sealed class ClassificationHead
         return CrossEntropy.Forward(logits, labels, lengths.Length, Classes);
     }
 
-    /// <summary>Loss as Loss(); adds dL/dW and dL/db into DWeight and DBias, and writes dHidden [batch·tokens, hidden]
+    /// <summary>Per-class constants [classes] added to the logits in training only (logit adjustment: log of the
+    /// training set's class prior, so the head learns evidence rather than a skewed local prior); null = none.
+    /// Loss, Forward and evaluation never add them.</summary>
+    public float[]? TrainingLogitOffsets
+    {
+        get => _trainingLogitOffsets;
+        set
+        {
+            if (value is not null && value.Length != Classes)
+            {
+                throw new ArgumentException($"{value.Length} logit offsets for {Classes} classes");
+            }
+            _trainingLogitOffsets = value;
+        }
+    }
+
+    /// <summary>Loss as Loss() (plus TrainingLogitOffsets when set); adds dL/dW and dL/db into DWeight and DBias, and writes dHidden [batch·tokens, hidden]
     /// (zero at padding, and everywhere in rows labelled −1).</summary>
     public float ForwardBackward(ReadOnlySpan<float> hidden, ReadOnlySpan<int> lengths, ReadOnlySpan<int> labels, int tokens, Span<float> dHidden)
     {
@@ -84,6 +101,13 @@ public sealed class ClassificationHead
         }
         var logits = Scratch(ref _logits, batch * Classes);
         Forward(hidden, lengths, tokens, logits);
+        if (_trainingLogitOffsets is { } offsets)
+        {
+            for (int b = 0; b < batch; b++)
+            {
+                TensorPrimitives.Add(logits.Slice(b * Classes, Classes), offsets, logits.Slice(b * Classes, Classes));
+            }
+        }
         var pooled = _pooled.AsSpan(0, batch * d);
         float loss = CrossEntropy.ForwardBackward(logits, labels, logits, batch, Classes); // logits now hold dLogits
         Gemm.DytX(logits, pooled, DWeight.Span, batch, Classes, d, accumulate: true);
