@@ -27,7 +27,7 @@ public sealed class SlidingWindowUcb : IBandit
 
     public Arm? Select(Rng rng, Func<Arm, bool> fits)
     {
-        var counts = new int[_grid.Count];
+        var counts = new long[_grid.Count];
         var sums = new double[_grid.Count];
         foreach (Play p in _plays)
         {
@@ -35,26 +35,7 @@ public sealed class SlidingWindowUcb : IBandit
             sums[p.Arm] += p.Reward;
         }
         double logT = Math.Log(Math.Max(1, Math.Min(_total, _window)));
-        int best = -1;
-        double bestIndex = double.NegativeInfinity;
-        for (int i = 0; i < _grid.Count; i++)
-        {
-            if (!fits(_grid[i]))
-            {
-                continue;
-            }
-            if (counts[i] == 0)
-            {
-                return _grid[i];
-            }
-            double index = sums[i] / counts[i] + _exploration * Math.Sqrt(2 * logT / counts[i]);
-            if (index > bestIndex)
-            {
-                bestIndex = index;
-                best = i;
-            }
-        }
-        return best < 0 ? null : _grid[best];
+        return UcbSelection.Select(_grid, counts, sums, logT, _exploration, fits);
     }
 
     public void Update(Arm played, double reward)

@@ -28,26 +28,7 @@ public sealed class Ucb1Grid : IBandit
     public Arm? Select(Rng rng, Func<Arm, bool> fits)
     {
         double logT = Math.Log(Math.Max(1, _counts.Sum()));
-        int best = -1;
-        double bestIndex = double.NegativeInfinity;
-        for (int i = 0; i < _grid.Count; i++)
-        {
-            if (!fits(_grid[i]))
-            {
-                continue;
-            }
-            if (_counts[i] == 0)
-            {
-                return _grid[i];
-            }
-            double index = _sums[i] / _counts[i] + _exploration * Math.Sqrt(2 * logT / _counts[i]);
-            if (index > bestIndex)
-            {
-                bestIndex = index;
-                best = i;
-            }
-        }
-        return best < 0 ? null : _grid[best];
+        return UcbSelection.Select(_grid, _counts, _sums, logT, _exploration, fits);
     }
 
     public void Update(Arm played, double reward)
