@@ -52,8 +52,8 @@ public sealed class DeviceProcessKillTests
                 Assert.True(DateTime.UtcNow < until && !server.HasExited, server.Output);
                 Thread.Sleep(20);
             }
-            devices[2].Kill();
             int killedAt = RoundNow();
+            devices[2].Kill();
             while (RoundNow() < killedAt + 1)
             {
                 Assert.True(DateTime.UtcNow < until && !server.HasExited, server.Output);
@@ -69,8 +69,9 @@ public sealed class DeviceProcessKillTests
             var device2 = File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
                 .Where(r => r.GetProperty("device").GetInt32() == 2).OrderBy(r => r.GetProperty("round").GetInt32())
                 .Select(r => (Round: r.GetProperty("round").GetInt32(), Status: r.GetProperty("status").GetString())).ToList();
+            // The kill lands in the round /status reported (1) or the next one, depending on timing.
             int missed = device2.First(r => r.Status != "ok").Round;
-            Assert.True(missed > 1, string.Join(", ", device2));
+            Assert.True(missed >= killedAt, string.Join(", ", device2));
             Assert.Contains(device2, r => r.Round > missed && r.Status == "ok");
             var others = File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
                 .Where(r => r.GetProperty("device").GetInt32() != 2 && r.GetProperty("round").GetInt32() == missed);

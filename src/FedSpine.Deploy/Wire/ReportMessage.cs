@@ -33,15 +33,7 @@ public static class ReportMessage
 
     public static byte[] Encode(DeviceReport r)
     {
-        var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var f in r.Factors)
-        {
-            tensors.Add(new(TensorNames.A(f.Layer, f.Target), new Tensor(f.A, 0, f.Rank, f.In)));
-            tensors.Add(new(TensorNames.B(f.Layer, f.Target), new Tensor(f.B, 0, f.Out, f.Rank)));
-        }
-        int classes = r.HeadBias.Length;
-        tensors.Add(new(TensorNames.HeadWeight, new Tensor(r.HeadWeight, 0, classes, r.HeadWeight.Length / classes)));
-        tensors.Add(new(TensorNames.HeadBias, new Tensor(r.HeadBias, 0, classes)));
+        var tensors = TensorNames.Of(r.Factors, r.HeadWeight, r.HeadBias);
         var fields = new ReportFields(r.RunId, r.Round, r.DeviceId, r.Mask, r.SampleCount, r.LossBefore, r.LossAfter, r.TrainLoss,
             r.LocalAccuracy, r.LocalTestCount, r.ComputeFlops, r.ComputeSeconds, r.DownloadSeconds, r.UploadSeconds, r.WallSeconds);
         return SafeTensorsBytes.ToBytes(tensors, new Dictionary<string, string> { [TensorNames.ReportKey] = WireJson.Serialize(fields) });

@@ -30,15 +30,7 @@ public static class TaskMessage
 
     public static byte[] Encode(RoundTask task)
     {
-        var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var f in task.Factors)
-        {
-            tensors.Add(new(TensorNames.A(f.Layer, f.Target), new Tensor(f.A, 0, f.Rank, f.In)));
-            tensors.Add(new(TensorNames.B(f.Layer, f.Target), new Tensor(f.B, 0, f.Out, f.Rank)));
-        }
-        int classes = task.HeadBias.Length;
-        tensors.Add(new(TensorNames.HeadWeight, new Tensor(task.HeadWeight, 0, classes, task.HeadWeight.Length / classes)));
-        tensors.Add(new(TensorNames.HeadBias, new Tensor(task.HeadBias, 0, classes)));
+        var tensors = TensorNames.Of(task.Factors, task.HeadWeight, task.HeadBias);
         var fields = new TaskFields(task.RunId, task.Round, task.DeviceId, task.Mask, task.Arm.PruneStep, task.Arm.Rank, task.Sparsity,
             task.FinalSparsity, task.LocalSteps, task.LearningRate, task.Alpha, task.DeadlineSeconds);
         return SafeTensorsBytes.ToBytes(tensors, new Dictionary<string, string> { [TensorNames.TaskKey] = WireJson.Serialize(fields) });
