@@ -1,6 +1,6 @@
-// Maps arms to and from the normalised unit square of an ArmSpace: x = step scaled to [0,1], y = log2(rank) scaled to
-// [0,1] (a degenerate side maps to 0). Points map back with the step continuous and the rank snapped to the nearest
-// allowed rank in log2 space (ties to the lower rank); NearestGridIndex finds a grid arm for any arm.
+// Maps arms to and from the normalised unit square of an ArmSpace: x = step scaled to [0,1], y = the rank's equal-width
+// bin ([i/n, (i+1)/n) for the i-th of n allowed ranks; a rank maps to its bin's centre; a degenerate side maps to 0), so
+// a uniform point plays every rank equally often. NearestGridIndex finds a grid arm for any arm.
 namespace FedSpine.Federated.Bandits;
 
 internal sealed class ArmCoordinates
@@ -21,20 +21,14 @@ internal sealed class ArmCoordinates
     public double X(double step) =>
         StepDegenerate ? 0 : Math.Clamp((step - _space.MinStep) / (_space.MaxStep - _space.MinStep), 0, 1);
 
-    public double Y(int rank) =>
-        RankDegenerate ? 0 : Math.Clamp((Math.Log2(rank) - _logRanks[0]) / (_logRanks[^1] - _logRanks[0]), 0, 1);
-
-    public double Step(double x) =>
-        StepDegenerate ? _space.MinStep : Math.Clamp(_space.MinStep + x * (_space.MaxStep - _space.MinStep), _space.MinStep, _space.MaxStep);
-
-    /// <summary>Index into space.Ranks of the rank nearest (in log2) to normalised y.</summary>
-    public int RankIndex(double y)
+    /// <summary>The centre of the bin of the allowed rank nearest to rank in log2 (ties to the lower rank).</summary>
+    public double Y(int rank)
     {
         if (RankDegenerate)
         {
             return 0;
         }
-        double logRank = _logRanks[0] + y * (_logRanks[^1] - _logRanks[0]);
+        double logRank = Math.Log2(rank);
         int best = 0;
         for (int i = 1; i < _logRanks.Length; i++)
         {
@@ -43,8 +37,14 @@ internal sealed class ArmCoordinates
                 best = i;
             }
         }
-        return best;
+        return (best + 0.5) / _logRanks.Length;
     }
+
+    public double Step(double x) =>
+        StepDegenerate ? _space.MinStep : Math.Clamp(_space.MinStep + x * (_space.MaxStep - _space.MinStep), _space.MinStep, _space.MaxStep);
+
+    /// <summary>Index into space.Ranks of the rank whose bin holds normalised y.</summary>
+    public int RankIndex(double y) => RankDegenerate ? 0 : Math.Clamp((int)Math.Floor(y * _logRanks.Length), 0, _logRanks.Length - 1);
 
     /// <summary>The grid index of arm when it is on the grid, else of the grid arm nearest in normalised coordinates.</summary>
     public int NearestGridIndex(IReadOnlyList<Arm> grid, Arm arm)

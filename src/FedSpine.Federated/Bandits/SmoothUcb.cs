@@ -1,6 +1,6 @@
-// S-UCB: a discounted HOO-style partition tree over the normalised box steps x log2(ranks). Select descends by larger
-// B (ties by rng), plays a uniform point of the leaf (rank snapped) or a fitting fallback; Update discounts all nodes
-// by γ, credits the path to the played point's leaf and splits it (a sampled point that did not fit is credited 0).
+// S-UCB: a discounted HOO-style partition tree over the normalised box steps x rank bins. Select descends by larger B
+// (ties by rng; a never-played cell borrows its parent's mean at count 1), plays a uniform point of the leaf or a fitting
+// fallback; Update discounts all nodes by γ, credits the path to the played point's leaf and splits it (rank first on ties).
 using FedSpine.Tensors;
 
 namespace FedSpine.Federated.Bandits;
@@ -104,21 +104,42 @@ public sealed class SmoothUcb : IBandit
         _pending = state.Pending;
     }
 
-    /// <summary>B-values of all nodes: leaves B = U, internal B = min(U, max(B of children)); children have larger indices.</summary>
+    /// <summary>B-values of all nodes: leaves B = U, internal B = min(U, max(B of children)); children have larger indices.
+    /// U = mean + c·sqrt(2 ln t / n) + ν·ρ^depth. A never-played cell takes its parent's mean with n = min(1, parent's n)
+    /// rather than an infinite U: with the few plays a device gets (one per round), refining then costs one optimistic
+    /// look at each new half instead of a forced play of every new cell (the root, never played, stays infinite).</summary>
     private double[] BValues()
     {
         double t = Math.Max(1.0, _nodes[0].N);
         double logT = Math.Log(t);
+        var u = new double[_nodes.Count];
+        u[0] = Upper(_nodes[0], _nodes[0], logT);
+        for (int i = 0; i < _nodes.Count; i++)
+        {
+            Node n = _nodes[i];
+            if (!n.IsLeaf)
+            {
+                u[n.Left] = Upper(_nodes[n.Left], n, logT);
+                u[n.Right] = Upper(_nodes[n.Right], n, logT);
+            }
+        }
         var b = new double[_nodes.Count];
         for (int i = _nodes.Count - 1; i >= 0; i--)
         {
             Node n = _nodes[i];
-            double u = n.N > 0
-                ? n.Sum / n.N + _settings.Exploration * Math.Sqrt(2 * logT / n.N) + _settings.Nu * Math.Pow(_settings.Rho, n.Depth)
-                : double.PositiveInfinity;
-            b[i] = n.IsLeaf ? u : Math.Min(u, Math.Max(b[n.Left], b[n.Right]));
+            b[i] = n.IsLeaf ? u[i] : Math.Min(u[i], Math.Max(b[n.Left], b[n.Right]));
         }
         return b;
+    }
+
+    private double Upper(Node n, Node parent, double logT)
+    {
+        (double sum, double count) = n.N > 0 ? (n.Sum, n.N)
+            : parent.N > 0 ? (parent.Sum / parent.N * Math.Min(1, parent.N), Math.Min(1, parent.N))
+            : (0, 0);
+        return count > 0
+            ? sum / count + _settings.Exploration * Math.Sqrt(2 * logT / count) + _settings.Nu * Math.Pow(_settings.Rho, n.Depth)
+            : double.PositiveInfinity;
     }
 
     /// <summary>Adds reward to every node on the path to the leaf holding (x, y), then splits that leaf.</summary>
@@ -141,7 +162,8 @@ public sealed class SmoothUcb : IBandit
         Split(node);
     }
 
-    /// <summary>Splits a leaf in two halves along its longest normalised side (a degenerate dimension has length 0).</summary>
+    /// <summary>Splits a leaf in two halves along its longest normalised side (a degenerate dimension has length 0); on a
+    /// tie along the rank side, which changes a round's compute and bytes every round, where one round's step changes them once.</summary>
     private void Split(int index)
     {
         Node leaf = _nodes[index];
@@ -156,7 +178,7 @@ public sealed class SmoothUcb : IBandit
             return;
         }
         Node a, c;
-        if (width >= height)
+        if (width > height)
         {
             double mid = 0.5 * (leaf.X0 + leaf.X1);
             a = new Node { X0 = leaf.X0, X1 = mid, Y0 = leaf.Y0, Y1 = leaf.Y1, Depth = leaf.Depth + 1 };

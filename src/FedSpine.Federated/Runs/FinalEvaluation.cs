@@ -20,17 +20,45 @@ public static class FinalEvaluation
 {
     public const int LatencyTokens = 32;
 
-    /// <summary>Every device's accuracy on <paramref name="test"/> with the current global state (devices in parallel).</summary>
+    /// <summary>Every device's accuracy on <paramref name="test"/> with the current global state (devices in parallel;
+    /// devices with the same kept units and rank hold the same model, which is evaluated once).</summary>
     public static double[] Accuracies(FederatedServer server, IReadOnlyList<DeviceRuntime> devices, TokenizedClassificationSet test,
         LocalTrainingSettings local, float loraScale)
     {
+        int[] twin = SameModelAs(server, devices);
+        var distinct = Enumerable.Range(0, devices.Count).Where(i => twin[i] == i).ToArray();
         var accuracy = new double[devices.Count];
-        WorkerPool.For(devices.Count, i =>
+        WorkerPool.For(distinct.Length, k =>
         {
+            int i = distinct[k];
             var (model, head) = DeviceModel(server, devices[i], local, loraScale);
             accuracy[i] = Accuracy(model, head, test, local);
         });
+        for (int i = 0; i < devices.Count; i++)
+        {
+            accuracy[i] = accuracy[twin[i]];
+        }
         return accuracy;
+    }
+
+    /// <summary>For each device, the first device whose deployed model is the same (same mask and same rank).</summary>
+    private static int[] SameModelAs(FederatedServer server, IReadOnlyList<DeviceRuntime> devices)
+    {
+        int Rank(int i) => server.Slots[devices[i].Id].LastRank > 0 ? server.Slots[devices[i].Id].LastRank : server.Global.Rank;
+        var twin = new int[devices.Count];
+        for (int i = 0; i < devices.Count; i++)
+        {
+            twin[i] = i;
+            for (int j = 0; j < i; j++)
+            {
+                if (twin[j] == j && Rank(j) == Rank(i) && devices[j].Mask.Equals(devices[i].Mask))
+                {
+                    twin[i] = j;
+                    break;
+                }
+            }
+        }
+        return twin;
     }
 
     /// <summary>The final device models: accuracy, latency, sizes; saved as HF folders when saveFolder is given.</summary>
@@ -38,12 +66,8 @@ public static class FinalEvaluation
         LocalTrainingSettings local, float loraScale, ITokenizer tokenizer, string? saveFolder)
     {
         var models = new (LlamaWeights Model, ClassificationHead Head)[devices.Count];
-        var accuracy = new double[devices.Count];
-        WorkerPool.For(devices.Count, i =>
-        {
-            models[i] = DeviceModel(server, devices[i], local, loraScale);
-            accuracy[i] = Accuracy(models[i].Model, models[i].Head, test, local);
-        });
+        WorkerPool.For(devices.Count, i => models[i] = DeviceModel(server, devices[i], local, loraScale));
+        var accuracy = Accuracies(server, devices, test, local, loraScale);
         var results = new List<DeviceFinal>();
         for (int i = 0; i < devices.Count; i++)
         {

@@ -15,7 +15,7 @@ public static class MethodCatalog
 
     public static MethodSpec Get(string name, RunConfig c)
     {
-        var settings = new BanditSettings { Exploration = c.BanditExploration, Discount = c.BanditDiscount };
+        var settings = c.BanditSettings();
         var space = new ArmSpace(c.MinStep, c.MaxStep, c.Ranks, c.GridSteps);
         var fixedRank = new ArmSpace(c.MinStep, c.MaxStep, [c.FixedRank], c.GridSteps);
         IBandit Fixed(ArmSpace s, Arm arm) => BanditFactory.Create("fixed", s, settings with { FixedArm = arm });

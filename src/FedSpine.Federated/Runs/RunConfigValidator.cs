@@ -51,10 +51,13 @@ public static class RunConfigValidator
         Require(c.EvalEvery >= 1, "eval_every", $"must be at least 1 (got {c.EvalEvery})");
         Require(c.Pooling is "mean" or "last", "pooling", $"must be mean or last (got '{c.Pooling}')");
         Require(ImportanceEstimators.Names.Contains(c.Importance), "importance", $"unknown estimator '{c.Importance}' (expected {string.Join(", ", ImportanceEstimators.Names)})");
+        Require(double.IsFinite(c.BanditExploration) && c.BanditExploration >= 0, "bandit_exploration", $"must be finite and >= 0 (got {c.BanditExploration})");
+        Require(c.BanditDiscount > 0 && c.BanditDiscount <= 1, "bandit_discount", $"must be in (0, 1] (got {c.BanditDiscount})");
+        Require(double.IsFinite(c.BanditNu) && c.BanditNu >= 0, "bandit_nu", $"must be finite and >= 0 (got {c.BanditNu})");
         new Rounds.RewardWeights(c.RewardLoss, c.RewardProgress, c.RewardNorm).Validate();
         Wrap("devices", () => DeviceMix.Parse(c.Devices));
         Wrap("partition", () => PartitionSpec.Parse(c.Partition));
-        Wrap("bandit", () => BanditFactory.Create(c.Bandit, new Bandits.ArmSpace(c.MinStep, c.MaxStep, c.Ranks, c.GridSteps), new Bandits.BanditSettings { Exploration = c.BanditExploration, Discount = c.BanditDiscount }));
+        Wrap("bandit", () => BanditFactory.Create(c.Bandit, new Bandits.ArmSpace(c.MinStep, c.MaxStep, c.Ranks, c.GridSteps), c.BanditSettings()));
         if (c.Aggregator is not null)
         {
             Wrap("aggregator", () => Aggregation.Aggregators.Create(c.Aggregator));
