@@ -32,7 +32,7 @@ public sealed class DeviceProcessKillTests
         string run = Path.Combine(folder, "run");
         string tokens = Path.Combine(folder, "tokens.txt");
         using var server = new FedspineProcess("server", "--urls", url, "--config", configPath, "--out", run, "--expect-devices", "3",
-            "--tokens", tokens, "--round-timeout", "4", "--linger", "5");
+            "--tokens", tokens, "--round-timeout", "10", "--linger", "5");
         var until = DateTime.UtcNow + Limit;
         while (!File.Exists(tokens) && DateTime.UtcNow < until && !server.HasExited)
         {
