@@ -23,7 +23,12 @@ public static class FinalEvaluation
     /// <summary>Every device's accuracy on <paramref name="test"/> with the current global state (devices in parallel;
     /// devices with the same kept units and rank hold the same model, which is evaluated once).</summary>
     public static double[] Accuracies(FederatedServer server, IReadOnlyList<DeviceRuntime> devices, TokenizedClassificationSet test,
-        LocalTrainingSettings local, float loraScale)
+        LocalTrainingSettings local, float loraScale) =>
+        Score(server, devices, i => DeviceModel(server, devices[i], local, loraScale), test, local);
+
+    /// <summary>Accuracy of every device, scoring each distinct deployed model once (modelOf builds device i's model).</summary>
+    private static double[] Score(FederatedServer server, IReadOnlyList<DeviceRuntime> devices,
+        Func<int, (LlamaWeights Model, ClassificationHead Head)> modelOf, TokenizedClassificationSet test, LocalTrainingSettings local)
     {
         int[] twin = SameModelAs(server, devices);
         var distinct = Enumerable.Range(0, devices.Count).Where(i => twin[i] == i).ToArray();
@@ -31,7 +36,7 @@ public static class FinalEvaluation
         WorkerPool.For(distinct.Length, k =>
         {
             int i = distinct[k];
-            var (model, head) = DeviceModel(server, devices[i], local, loraScale);
+            var (model, head) = modelOf(i);
             accuracy[i] = Accuracy(model, head, test, local);
         });
         for (int i = 0; i < devices.Count; i++)
@@ -67,7 +72,7 @@ public static class FinalEvaluation
     {
         var models = new (LlamaWeights Model, ClassificationHead Head)[devices.Count];
         WorkerPool.For(devices.Count, i => models[i] = DeviceModel(server, devices[i], local, loraScale));
-        var accuracy = Accuracies(server, devices, test, local, loraScale);
+        var accuracy = Score(server, devices, i => models[i], test, local);
         var results = new List<DeviceFinal>();
         for (int i = 0; i < devices.Count; i++)
         {
