@@ -21,13 +21,7 @@ public sealed class DeviceProcessKillTests
             Rounds = 5, LocalSteps = 20, Batch = 4, MaxTokens = 24, EvalExamples = 16, SaveModels = false, Methods = ["fedspine"],
         };
         string folder = Loopback.TempFolder("kill-device");
-        string configPath = Path.Combine(folder, "run.json");
-        File.WriteAllText(configPath, RunConfigFile.ToJson(config));
-        string parts = Path.Combine(folder, "parts");
-        using (var partition = new FedspineProcess("partition", "--config", configPath, "--devices", "3", "--out", parts))
-        {
-            Assert.True(partition.WaitForExit(Limit) == 0, partition.Output);
-        }
+        var (configPath, parts) = FedspineProcess.WriteConfigAndPartition(folder, config, 3, Limit);
         string url = $"http://127.0.0.1:{Loopback.FreePort()}";
         string run = Path.Combine(folder, "run");
         string tokens = Path.Combine(folder, "tokens.txt");

@@ -48,13 +48,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     private (string Folder, string Run) Deploy(RunConfig config, int? killServerAfterRound)
     {
         string folder = Loopback.TempFolder("e2e");
-        string configPath = Path.Combine(folder, "run.json");
-        File.WriteAllText(configPath, RunConfigFile.ToJson(config));
-        string parts = Path.Combine(folder, "parts");
-        using (var partition = new FedspineProcess("partition", "--config", configPath, "--devices", "4", "--out", parts))
-        {
-            Assert.True(partition.WaitForExit(Limit) == 0, partition.Output);
-        }
+        var (configPath, parts) = FedspineProcess.WriteConfigAndPartition(folder, config, 4, Limit);
         int port = Loopback.FreePort();
         string url = $"http://127.0.0.1:{port}";
         string run = Path.Combine(folder, "run");

@@ -26,6 +26,19 @@ internal sealed class FedspineProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>Writes the run config to folder/run.json and runs `fedspine partition` into folder/parts for that many
+    /// devices (asserting it succeeds within limit); returns both paths.</summary>
+    public static (string ConfigPath, string Parts) WriteConfigAndPartition(string folder, FedSpine.Federated.Runs.RunConfig config,
+        int devices, TimeSpan limit)
+    {
+        string configPath = Path.Combine(folder, "run.json");
+        File.WriteAllText(configPath, FedSpine.Federated.Runs.RunConfigFile.ToJson(config));
+        string parts = Path.Combine(folder, "parts");
+        using var partition = new FedspineProcess("partition", "--config", configPath, "--devices", $"{devices}", "--out", parts);
+        Assert.True(partition.WaitForExit(limit) == 0, partition.Output);
+        return (configPath, parts);
+    }
+
     public string Name { get; }
     public int Id => _process.Id;
     public string Output => string.Join('\n', _lines);

@@ -31,13 +31,7 @@ public sealed class HttpsDeploymentTests
             Data = SharedData.File("data/vader/movieReviewSnippets_GroundTruth.txt"), Devices = "1 tx2, 1 agx",
             Rounds = 2, LocalSteps = 2, Batch = 4, MaxTokens = 24, EvalExamples = 16, SaveModels = false, Methods = ["fedspine"],
         };
-        string configPath = Path.Combine(folder, "run.json");
-        File.WriteAllText(configPath, RunConfigFile.ToJson(config));
-        string parts = Path.Combine(folder, "parts");
-        using (var partition = new FedspineProcess("partition", "--config", configPath, "--devices", "2", "--out", parts))
-        {
-            Assert.True(partition.WaitForExit(Limit) == 0, partition.Output);
-        }
+        var (configPath, parts) = FedspineProcess.WriteConfigAndPartition(folder, config, 2, Limit);
         string url = $"https://127.0.0.1:{Loopback.FreePort()}";
         string run = Path.Combine(folder, "run");
         string tokens = Path.Combine(folder, "tokens.txt");
