@@ -21,6 +21,7 @@ public static class Program
             TokenizerCommand.Create(),
             PretrainCommand.Create(),
             SimulateCommand.Create(),
+            ExperimentCommand.Create(),
             PartitionCommand.Create(),
             ServerCommand.Create(),
             DeviceCommand.Create(),

@@ -8,6 +8,7 @@ using System.Text.Json.Serialization;
 using FedSpine.Federated.Devices;
 using FedSpine.Federated.Rounds;
 using FedSpine.Federated.Runs;
+using FedSpine.Model.Formats;
 using FedSpine.Model;
 using FedSpine.Pruning;
 
@@ -63,7 +64,7 @@ public sealed class ServerRun
         var run = Build(config, folder, state);
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, SimulationRunner.ConfigFile), RunConfigFile.ToJson(config) + "\n");
-        WriteAtomically(Path.Combine(folder, StateFile), JsonSerializer.Serialize(state, Indented) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(folder, StateFile), JsonSerializer.Serialize(state, Indented) + "\n");
         return run;
     }
 
@@ -82,7 +83,7 @@ public sealed class ServerRun
             if (File.Exists(run.MetricsPath))
             {
                 var kept = File.ReadAllLines(run.MetricsPath).Where(line => RoundOf(line) <= saved.Round).ToList();
-                WriteAtomically(run.MetricsPath, string.Concat(kept.Select(l => l + "\n")));
+                AtomicFile.WriteAllText(run.MetricsPath, string.Concat(kept.Select(l => l + "\n")));
             }
         }
         return run;
@@ -169,19 +170,12 @@ public sealed class ServerRun
             WallSeconds = wallSeconds,
             Curve = Rounds.ToList(),
         };
-        WriteAtomically(Path.Combine(MethodFolder, "result.json"), JsonSerializer.Serialize(result, Indented) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(MethodFolder, "result.json"), JsonSerializer.Serialize(result, Indented) + "\n");
         var timed = SimulationRunner.Timed([result], Config.TargetAccuracy);
-        WriteAtomically(Path.Combine(Folder, SimulationRunner.SummaryFile), JsonSerializer.Serialize(timed.Select(r => r with { Curve = [] }), Indented) + "\n");
-        WriteAtomically(Path.Combine(Folder, SimulationRunner.MetricsFile), File.ReadAllText(MetricsPath));
-        WriteAtomically(Path.Combine(Folder, SimulationRunner.ArmsFile),
+        AtomicFile.WriteAllText(Path.Combine(Folder, SimulationRunner.SummaryFile), JsonSerializer.Serialize(timed.Select(r => r.Brief()), Indented) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(Folder, SimulationRunner.MetricsFile), File.ReadAllText(MetricsPath));
+        AtomicFile.WriteAllText(Path.Combine(Folder, SimulationRunner.ArmsFile),
             JsonSerializer.Serialize(new[] { ArmReport.FromMetrics(Server.Method, MetricsPath) }, ArmsJson) + "\n");
         return timed[0];
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        string temporary = path + ".partial";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
     }
 }

@@ -16,6 +16,10 @@ namespace FedSpine.Federated.Runs;
 
 public sealed record DeviceFinal(int Device, double Accuracy, double LatencyMsPerToken, long Parameters, SparsityReport Sparsity);
 
+/// <summary>The final device models, and per test example the share of the devices' models that classify it right
+/// (the unit a paired comparison of methods resamples).</summary>
+public sealed record FinalScores(IReadOnlyList<DeviceFinal> Devices, double[] ExampleAccuracy);
+
 public static class FinalEvaluation
 {
     public const int LatencyTokens = 32;
@@ -24,26 +28,40 @@ public static class FinalEvaluation
     /// devices with the same kept units and rank hold the same model, which is evaluated once).</summary>
     public static double[] Accuracies(FederatedServer server, IReadOnlyList<DeviceRuntime> devices, TokenizedClassificationSet test,
         LocalTrainingSettings local, float loraScale) =>
-        Score(server, devices, i => DeviceModel(server, devices[i], local, loraScale), test, local);
+        Score(server, devices, i => DeviceModel(server, devices[i], local, loraScale), test, local).Devices;
 
-    /// <summary>Accuracy of every device, scoring each distinct deployed model once (modelOf builds device i's model).</summary>
-    private static double[] Score(FederatedServer server, IReadOnlyList<DeviceRuntime> devices,
+    /// <summary>Accuracy of every device, and per test example the share of devices that classify it right, scoring each
+    /// distinct deployed model once (modelOf builds device i's model).</summary>
+    private static (double[] Devices, double[] Examples) Score(FederatedServer server, IReadOnlyList<DeviceRuntime> devices,
         Func<int, (LlamaWeights Model, ClassificationHead Head)> modelOf, TokenizedClassificationSet test, LocalTrainingSettings local)
     {
         int[] twin = SameModelAs(server, devices);
         var distinct = Enumerable.Range(0, devices.Count).Where(i => twin[i] == i).ToArray();
-        var accuracy = new double[devices.Count];
+        var correct = new bool[devices.Count][];   // [device][example], filled for distinct models
         WorkerPool.For(distinct.Length, k =>
         {
             int i = distinct[k];
             var (model, head) = modelOf(i);
-            accuracy[i] = Accuracy(model, head, test, local);
+            correct[i] = new bool[test.Count];
+            Accuracy(model, head, test, local, correct[i]);
         });
+        var accuracy = new double[devices.Count];
+        var examples = new double[test.Count];
         for (int i = 0; i < devices.Count; i++)
         {
-            accuracy[i] = accuracy[twin[i]];
+            var row = correct[twin[i]];
+            int right = 0;
+            for (int j = 0; j < row.Length; j++)
+            {
+                if (row[j])
+                {
+                    right++;
+                    examples[j] += 1.0 / devices.Count;
+                }
+            }
+            accuracy[i] = (double)right / test.Count;
         }
-        return accuracy;
+        return (accuracy, examples);
     }
 
     /// <summary>For each device, the first device whose deployed model is the same (same mask and same rank).</summary>
@@ -67,12 +85,12 @@ public static class FinalEvaluation
     }
 
     /// <summary>The final device models: accuracy, latency, sizes; saved as HF folders when saveFolder is given.</summary>
-    public static IReadOnlyList<DeviceFinal> Run(FederatedServer server, IReadOnlyList<DeviceRuntime> devices, TokenizedClassificationSet test,
+    public static FinalScores Run(FederatedServer server, IReadOnlyList<DeviceRuntime> devices, TokenizedClassificationSet test,
         LocalTrainingSettings local, float loraScale, ITokenizer tokenizer, string? saveFolder)
     {
         var models = new (LlamaWeights Model, ClassificationHead Head)[devices.Count];
         WorkerPool.For(devices.Count, i => models[i] = DeviceModel(server, devices[i], local, loraScale));
-        var accuracy = Score(server, devices, i => models[i], test, local);
+        var (accuracy, examples) = Score(server, devices, i => models[i], test, local);
         var results = new List<DeviceFinal>();
         for (int i = 0; i < devices.Count; i++)
         {
@@ -84,7 +102,7 @@ public static class FinalEvaluation
                 Save(Path.Combine(saveFolder, $"device-{devices[i].Id:D2}"), model, head, devices[i].Mask, tokenizer);
             }
         }
-        return results;
+        return new FinalScores(results, examples);
     }
 
     /// <summary>The device's pruned base with the global LoRA (its last rank, or the global rank before it trained) merged,
@@ -110,10 +128,15 @@ public static class FinalEvaluation
         return (model, head);
     }
 
-    internal static double Accuracy(LlamaWeights model, ClassificationHead head, TokenizedClassificationSet test, LocalTrainingSettings local)
+    /// <summary>Rows per evaluation batch: wider than a training batch, since forward-only matrix products run faster
+    /// on more rows and evaluation has no optimizer state to fit.</summary>
+    public const int EvalBatch = 32;
+
+    internal static double Accuracy(LlamaWeights model, ClassificationHead head, TokenizedClassificationSet test, LocalTrainingSettings local,
+        Span<bool> correct = default)
     {
-        var graph = new TrainingGraph(model, null, null, null, local.Batch, local.Tokens);
-        return new ClassificationTask(head, test, test).Evaluate(graph).Value;
+        var graph = new TrainingGraph(model, null, null, null, Math.Max(local.Batch, EvalBatch), local.Tokens);
+        return new ClassificationTask(head, test, test).Evaluate(graph, correct).Value;
     }
 
     /// <summary>Milliseconds per token of decoding (each argmax fed back) after one warm-up step.</summary>

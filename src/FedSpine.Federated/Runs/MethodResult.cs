@@ -1,5 +1,5 @@
 // One method's line of the summary (summary.json and the printed table): final accuracy of the final device models on
-// the global test set, sparsity, simulated time (total and to the target accuracy), bytes sent, inference latency.
+// the whole global test set (and per example), sparsity, simulated time (total and to the target accuracy), bytes sent, inference latency.
 using System.Text.Json.Serialization;
 
 namespace FedSpine.Federated.Runs;
@@ -21,6 +21,10 @@ public sealed record MethodResult
     /// <summary>Mean over devices of the fraction of prunable parameters removed.</summary>
     [JsonPropertyName("final_sparsity")] public double FinalSparsity { get; init; }
 
+    /// <summary>Lowest and highest device fraction of prunable parameters removed (they differ in per-device sparsity mode).</summary>
+    [JsonPropertyName("min_device_sparsity")] public double MinDeviceSparsity { get; init; }
+    [JsonPropertyName("max_device_sparsity")] public double MaxDeviceSparsity { get; init; }
+
     /// <summary>Mean over devices of the fraction of all parameters removed.</summary>
     [JsonPropertyName("final_overall_sparsity")] public double FinalOverallSparsity { get; init; }
 
@@ -36,4 +40,15 @@ public sealed record MethodResult
     [JsonPropertyName("rounds")] public int Rounds { get; init; }
     [JsonPropertyName("wall_s")] public double WallSeconds { get; init; }
     [JsonPropertyName("curve")] public IReadOnlyList<RoundPoint> Curve { get; init; } = [];
+
+    /// <summary>Examples of the global test set behind final_accuracy (all of them), and of the sample behind the curve.</summary>
+    [JsonPropertyName("final_examples")] public int FinalExamples { get; init; }
+    [JsonPropertyName("curve_examples")] public int CurveExamples { get; init; }
+
+    /// <summary>Per global test example, in the test set's order, the share of the final device models that classify it
+    /// right (its mean is final_accuracy): what paired comparisons of methods resample.</summary>
+    [JsonPropertyName("example_accuracy")] public IReadOnlyList<double> ExampleAccuracy { get; init; } = [];
+
+    /// <summary>This line without its long per-round and per-example arrays (for summary.json).</summary>
+    public MethodResult Brief() => this with { Curve = [], ExampleAccuracy = [] };
 }

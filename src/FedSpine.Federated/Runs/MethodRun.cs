@@ -6,6 +6,7 @@ using FedSpine.Federated.Aggregation;
 using FedSpine.Federated.Devices;
 using FedSpine.Federated.Rounds;
 using FedSpine.Model;
+using FedSpine.Model.Formats;
 using FedSpine.Model.Tasks;
 using FedSpine.Model.Tokenizers;
 using FedSpine.Pruning;
@@ -130,8 +131,9 @@ public sealed class MethodRun
                 return null;
             }
         }
-        var finals = FinalEvaluation.Run(Server, Devices, evalSet, Local, _config.LoraScale, _tokenizer,
+        var scores = FinalEvaluation.Run(Server, Devices, _data.GlobalTest, Local, _config.LoraScale, _tokenizer,
             _config.SaveModels ? Path.Combine(Folder, "devices") : null);
+        var finals = scores.Devices;
         var result = new MethodResult
         {
             Method = _spec.Name,
@@ -140,6 +142,8 @@ public sealed class MethodRun
             MaxDeviceAccuracy = finals.Max(f => f.Accuracy),
             FinalLocalAccuracy = RoundPoint.Finite(Server.MeanAccuracy()),
             FinalSparsity = finals.Average(f => f.Sparsity.PrunableSparsity),
+            MinDeviceSparsity = finals.Min(f => f.Sparsity.PrunableSparsity),
+            MaxDeviceSparsity = finals.Max(f => f.Sparsity.PrunableSparsity),
             FinalOverallSparsity = finals.Average(f => f.Sparsity.OverallSparsity),
             SimTimeSeconds = Server.SimTime,
             BytesSent = Server.BytesSent,
@@ -148,12 +152,16 @@ public sealed class MethodRun
             Rounds = Server.Round,
             WallSeconds = watch.Elapsed.TotalSeconds,
             Curve = Rounds.ToList(),
+            FinalExamples = _data.GlobalTest.Count,
+            CurveExamples = evalSet.Count,
+            ExampleAccuracy = scores.ExampleAccuracy,
         };
-        File.WriteAllText(ResultPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(ResultPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return result;
     }
 
-    /// <summary>The global test set, or a fixed seeded sample of eval_examples of it (the same for every method).</summary>
+    /// <summary>The evaluation set of the accuracy curve: the global test set, or a fixed seeded sample of eval_examples of
+    /// it (the same for every method and seed). The final accuracy is always measured on the whole global test set.</summary>
     private TokenizedClassificationSet EvaluationSet(TokenizedClassificationSet test)
     {
         if (_config.EvalExamples is not int n || n >= test.Count)

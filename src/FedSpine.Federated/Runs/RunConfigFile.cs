@@ -18,18 +18,12 @@ public static class RunConfigFile
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    public static RunConfig Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: run config not found");
-        }
-        string text = File.ReadAllText(path);
-        bool yaml = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
-        return Parse(text, path, yaml);
-    }
+    public static RunConfig Load(string path) => FromNode(ReadNode(path), path);
 
-    public static RunConfig Parse(string text, string source, bool yaml)
+    public static RunConfig Parse(string text, string source, bool yaml) => FromNode(ReadNode(text, source, yaml), source);
+
+    /// <summary>The file's text as a JSON mapping (YAML converted), before it is read as a run config.</summary>
+    public static JsonObject ReadNode(string text, string source, bool yaml)
     {
         JsonNode? node;
         try
@@ -40,10 +34,23 @@ public static class RunConfigFile
         {
             throw new InvalidDataException($"{source}: not valid {(yaml ? "YAML" : "JSON")} ({e.Message})", e);
         }
-        if (node is not JsonObject obj)
+        return node as JsonObject ?? throw new InvalidDataException($"{source}: a run config must be a mapping of keys to values");
+    }
+
+    /// <summary>Reads a run config file's text (JSON, or YAML by extension) as a JSON mapping.</summary>
+    public static JsonObject ReadNode(string path)
+    {
+        if (!File.Exists(path))
         {
-            throw new InvalidDataException($"{source}: a run config must be a mapping of keys to values");
+            throw new FileNotFoundException($"{path}: run config not found");
         }
+        bool yaml = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+        return ReadNode(File.ReadAllText(path), path, yaml);
+    }
+
+    /// <summary>A run config from a mapping of its keys; unknown keys and wrong types are errors naming source and key.</summary>
+    public static RunConfig FromNode(JsonObject obj, string source)
+    {
         try
         {
             return obj.Deserialize<RunConfig>(Options) ?? throw new InvalidDataException($"{source}: empty run config");

@@ -4,6 +4,7 @@ using System.Text.Json;
 using FedSpine.Federated.Devices;
 using FedSpine.Federated.Rounds;
 using FedSpine.Model;
+using FedSpine.Model.Formats;
 
 namespace FedSpine.Federated.Runs;
 
@@ -43,7 +44,7 @@ public sealed class SimulationRunner
     public IReadOnlyList<MethodResult>? Run(IRunObserver? observer = null, int? stopAfterRound = null)
     {
         Directory.CreateDirectory(Folder);
-        File.WriteAllText(Path.Combine(Folder, ConfigFile), RunConfigFile.ToJson(Config) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(Folder, ConfigFile), RunConfigFile.ToJson(Config) + "\n");
         var loaded = ModelLoader.Load(Config.Model, Config.Tokenizer, requireTokenizer: true);
         var tokenizer = loaded.Tokenizer!;
         var profiles = DeviceMix.Parse(Config.Devices);
@@ -76,9 +77,9 @@ public sealed class SimulationRunner
             observer?.MethodDone(result, fromEarlierSession: false);
         }
         var timed = Timed(results, Config.TargetAccuracy);
-        File.WriteAllText(Path.Combine(Folder, SummaryFile), JsonSerializer.Serialize(timed.Select(r => r with { Curve = [] }), Indented) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(Folder, SummaryFile), JsonSerializer.Serialize(timed.Select(r => r.Brief()), Indented) + "\n");
         WriteMetrics();
-        File.WriteAllText(Path.Combine(Folder, ArmsFile), JsonSerializer.Serialize(ArmReports(), Indented) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(Folder, ArmsFile), JsonSerializer.Serialize(ArmReports(), Indented) + "\n");
         return timed;
     }
 
@@ -104,8 +105,6 @@ public sealed class SimulationRunner
     private void WriteMetrics()
     {
         var lines = Config.Methods.Select(m => Path.Combine(MethodFolder(Folder, m), MetricsFile)).Where(File.Exists).SelectMany(File.ReadLines);
-        string temporary = Path.Combine(Folder, MetricsFile + ".partial");
-        File.WriteAllLines(temporary, lines);
-        File.Move(temporary, Path.Combine(Folder, MetricsFile), overwrite: true);
+        AtomicFile.WriteAllLines(Path.Combine(Folder, MetricsFile), lines);
     }
 }

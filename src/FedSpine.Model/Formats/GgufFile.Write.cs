@@ -22,56 +22,46 @@ public sealed partial class GgufFile
             throw new ArgumentException($"{path}: {(duplicateKey is not null ? $"metadata key '{duplicateKey.Key}'" : $"tensor '{duplicateTensor!.Key}'")} given twice");
         }
         uint alignment = WriteAlignment(path, metadata);
-        string temporary = path + ".partial";
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, ChunkBytes))
-            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(CurrentVersion);
+            writer.Write((ulong)tensors.Count);
+            writer.Write((ulong)metadata.Count);
+            foreach (var (key, value) in metadata)
             {
-                writer.Write(Magic);
-                writer.Write(CurrentVersion);
-                writer.Write((ulong)tensors.Count);
-                writer.Write((ulong)metadata.Count);
-                foreach (var (key, value) in metadata)
-                {
-                    WriteString(writer, key);
-                    writer.Write((uint)value.Type);
-                    WriteValue(writer, value);
-                }
-                long offset = 0;
-                foreach (var (name, shape, type, _) in tensors)
-                {
-                    WriteString(writer, name);
-                    var dims = GgufTensorInfo.DimsOf(shape);
-                    writer.Write((uint)dims.Length);
-                    foreach (long d in dims)
-                    {
-                        writer.Write((ulong)d);
-                    }
-                    writer.Write((uint)type);
-                    writer.Write((ulong)offset);
-                    offset = AlignUp(offset + dims.Aggregate(1L, (n, d) => n * d) * type.ElementSize(), alignment);
-                }
-                writer.Flush();
-                Pad(stream, alignment);
-                foreach (var (name, shape, type, data) in tensors)
-                {
-                    var tensor = data();
-                    if (!tensor.SameShape(shape))
-                    {
-                        throw new ArgumentException($"{path}: tensor '{name}' was announced as {Tensor.ShapeText(shape)} but its data is {tensor}");
-                    }
-                    WriteData(stream, tensor.Span, type);
-                    Pad(stream, alignment);
-                }
+                WriteString(writer, key);
+                writer.Write((uint)value.Type);
+                WriteValue(writer, value);
             }
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+            long offset = 0;
+            foreach (var (name, shape, type, _) in tensors)
+            {
+                WriteString(writer, name);
+                var dims = GgufTensorInfo.DimsOf(shape);
+                writer.Write((uint)dims.Length);
+                foreach (long d in dims)
+                {
+                    writer.Write((ulong)d);
+                }
+                writer.Write((uint)type);
+                writer.Write((ulong)offset);
+                offset = AlignUp(offset + dims.Aggregate(1L, (n, d) => n * d) * type.ElementSize(), alignment);
+            }
+            writer.Flush();
+            Pad(stream, alignment);
+            foreach (var (name, shape, type, data) in tensors)
+            {
+                var tensor = data();
+                if (!tensor.SameShape(shape))
+                {
+                    throw new ArgumentException($"{path}: tensor '{name}' was announced as {Tensor.ShapeText(shape)} but its data is {tensor}");
+                }
+                WriteData(stream, tensor.Span, type);
+                Pad(stream, alignment);
+            }
+        }, ChunkBytes);
     }
 
     private static uint WriteAlignment(string path, IReadOnlyList<KeyValuePair<string, GgufValue>> metadata)

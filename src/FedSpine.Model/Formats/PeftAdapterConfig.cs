@@ -109,9 +109,7 @@ public sealed record PeftAdapterConfig
             w.WriteBoolean("use_rslora", false);
             w.WriteEndObject();
         }
-        string temporary = path + ".partial";
-        File.WriteAllBytes(temporary, stream.ToArray());
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteAllBytes(path, stream.ToArray());
     }
 
     /// <summary>Reads and checks the file: a LoRA adapter for causal LM that this engine can apply exactly.</summary>

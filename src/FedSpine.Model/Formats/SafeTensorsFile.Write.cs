@@ -18,27 +18,17 @@ public sealed partial class SafeTensorsFile
             throw new ArgumentException($"{path}: tensor name '{duplicate.Key}' given twice");
         }
         byte[] header = SafeTensorsHeader.Build(tensors.Select(t => (t.Key, t.Value.Shape.ToArray())).ToList(), dtype, metadata);
-        string temporary = path + ".partial";
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, ChunkBytes))
-            {
-                Span<byte> prefix = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
-                stream.Write(prefix);
-                stream.Write(header);
-                WriteData(stream, tensors, dtype);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+            Span<byte> prefix = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+            stream.Write(prefix);
+            stream.Write(header);
+            WriteData(stream, tensors, dtype);
+        }, ChunkBytes);
     }
 
-    private static void WriteData(FileStream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, SafeTensorsDtype dtype)
+    private static void WriteData(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, SafeTensorsDtype dtype)
     {
         int elementSize = dtype.ElementSize();
         int perChunk = ChunkBytes / elementSize;

@@ -85,8 +85,16 @@ public sealed class ClassificationTask : IFineTuneTask
         Head.Loss(Hidden(graph, batch), batch.Lengths, batch.Labels, batch.Tokens);
 
     /// <summary>Accuracy (argmax of the logits, lowest class on ties) and mean loss over the evaluation set.</summary>
-    public EvalResult Evaluate(TrainingGraph graph)
+    public EvalResult Evaluate(TrainingGraph graph) => Evaluate(graph, []);
+
+    /// <summary>As Evaluate, also writing whether each evaluation example was classified right into correct (its length
+    /// the evaluation set's count, or empty to skip).</summary>
+    public EvalResult Evaluate(TrainingGraph graph, Span<bool> correct)
     {
+        if (!correct.IsEmpty && correct.Length != _eval.Count)
+        {
+            throw new ArgumentException($"correct has {correct.Length} entries for {_eval.Count} evaluation examples");
+        }
         var batch = BatchFor(graph);
         int classes = Head.Classes;
         if (_logits.Length != batch.Batch * classes)
@@ -94,7 +102,7 @@ public sealed class ClassificationTask : IFineTuneTask
             _logits = new float[batch.Batch * classes];
         }
         var indices = new int[batch.Batch];
-        long correct = 0;
+        long correctCount = 0;
         double lossSum = 0;
         for (int start = 0; start < _eval.Count; start += batch.Batch)
         {
@@ -109,13 +117,18 @@ public sealed class ClassificationTask : IFineTuneTask
             for (int r = 0; r < rows; r++)
             {
                 var row = _logits.AsSpan(r * classes, classes);
-                if (System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row) == batch.Labels[r])
+                bool right = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row) == batch.Labels[r];
+                if (right)
                 {
-                    correct++;
+                    correctCount++;
+                }
+                if (!correct.IsEmpty)
+                {
+                    correct[start + r] = right;
                 }
             }
         }
-        return new EvalResult("accuracy", (double)correct / _eval.Count, lossSum / _eval.Count, _eval.Count);
+        return new EvalResult("accuracy", (double)correctCount / _eval.Count, lossSum / _eval.Count, _eval.Count);
     }
 
     // The final hidden states [batch·tokens, hidden] of the batch's inputs.

@@ -1,0 +1,148 @@
+// The plots of an experiment (PNG, ScottPlot): accuracy against simulated time per arm (mean over seeds, min-max band),
+// final accuracy per arm with its 95% interval, and for the reference arm rank, step and sparsity per device class by round
+// beside every arm's within-round completion-time CV.
+using FedSpine.Federated.Experiments;
+using ScottPlot;
+
+namespace FedSpine.Cli.Experiment;
+
+internal static class ExperimentPlots
+{
+    private const int Width = 900, Height = 560;
+
+    /// <summary>Writes every plot into folder; returns the file names written, in the report's order.</summary>
+    public static IReadOnlyList<string> Write(Comparison c, string folder)
+    {
+        var files = new List<string>
+        {
+            Save(AccuracyVsTime(c), folder, "accuracy_vs_time.png"),
+            Save(FinalAccuracy(c), folder, "final_accuracy.png"),
+        };
+        var reference = c.Arms.Single(a => a.Name == c.Reference);
+        if (reference.Classes.Count > 0)
+        {
+            files.Add(Save(ClassSeries(reference, "rank", s => s.Rank, "LoRA rank played"), folder, "classes_rank.png"));
+            files.Add(Save(ClassSeries(reference, "pruning step", s => s.Step, "pruning step played"), folder, "classes_step.png"));
+            files.Add(Save(ClassSeries(reference, "device sparsity", s => s.Sparsity, "prunable parameters removed"), folder, "classes_sparsity.png"));
+        }
+        files.Add(Save(CompletionCv(c), folder, "completion_cv.png"));
+        return files;
+    }
+
+    private static string Save(Plot plot, string folder, string name)
+    {
+        plot.SavePng(Path.Combine(folder, name), Width, Height);
+        return name;
+    }
+
+    private static Plot AccuracyVsTime(Comparison c)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < c.Arms.Count; i++)
+        {
+            var arm = c.Arms[i];
+            if (arm.Curve.Count == 0)
+            {
+                continue;
+            }
+            var color = palette.GetColor(i);
+            double[] x = arm.Curve.Select(p => p.SimTime).ToArray();
+            var band = plot.Add.FillY(x, arm.Curve.Select(p => 100 * p.Min).ToArray(), arm.Curve.Select(p => 100 * p.Max).ToArray());
+            band.FillColor = color.WithAlpha(0.15);
+            band.LineWidth = 0;
+            var line = plot.Add.ScatterLine(x, arm.Curve.Select(p => 100 * p.Mean).ToArray());
+            line.Color = color;
+            line.LineWidth = arm.Name == c.Reference ? 3 : 1.5f;
+            line.LegendText = arm.Name;
+        }
+        var target = plot.Add.HorizontalLine(100 * c.CommonTarget);
+        target.LinePattern = LinePattern.Dashed;
+        target.Color = Colors.Gray;
+        target.LegendText = $"common target {100 * c.CommonTarget:0.0}%";
+        plot.Title($"{c.Task}: accuracy of the device models ({c.CurveExamples} test examples), mean over {c.Seeds.Count} seeds, band = min-max");
+        plot.XLabel("simulated time (s)");
+        plot.YLabel("accuracy (%)");
+        plot.ShowLegend(Alignment.LowerRight);
+        return plot;
+    }
+
+    private static Plot FinalAccuracy(Comparison c)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < c.Arms.Count; i++)
+        {
+            var e = c.Arms[i].FinalAccuracy;
+            if (e.Mean is not double mean)
+            {
+                continue;
+            }
+            var marker = plot.Add.Marker(i, 100 * mean);
+            marker.Color = palette.GetColor(i);
+            marker.Size = 10;
+            if (e.Low is double low && e.High is double high)
+            {
+                var bar = new ScottPlot.Plottables.ErrorBar([(double)i], [100 * mean], null, null, [100 * (high - mean)], [100 * (mean - low)]);
+                plot.Add.Plottable(bar);
+                bar.Color = palette.GetColor(i);
+                bar.LineWidth = 2;
+            }
+            var seeds = plot.Add.ScatterPoints(c.Arms[i].FinalAccuracyPerSeed.Select(_ => i + 0.15).ToArray(),
+                c.Arms[i].FinalAccuracyPerSeed.Select(a => 100 * a).ToArray());
+            seeds.Color = palette.GetColor(i).WithAlpha(0.5);
+            seeds.MarkerSize = 5;
+        }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            c.Arms.Select((a, i) => new Tick(i, a.Name)).ToArray());
+        plot.Title($"{c.Task}: final accuracy on all {c.FinalExamples} test examples, 95% interval (bootstrap over seeds and examples); dots = seeds");
+        plot.YLabel("accuracy (%)");
+        plot.Axes.SetLimitsX(-0.6, c.Arms.Count - 0.4);
+        return plot;
+    }
+
+    private static Plot ClassSeries(ArmSummary arm, string what, Func<ClassSeries, IReadOnlyList<double?>> series, string yLabel)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < arm.Classes.Count; i++)
+        {
+            var values = series(arm.Classes[i]);
+            var points = values.Select((v, t) => (Round: t + 1.0, Value: v)).Where(p => p.Value is not null).ToArray();
+            var line = plot.Add.ScatterLine(points.Select(p => p.Round).ToArray(), points.Select(p => p.Value!.Value).ToArray());
+            line.Color = palette.GetColor(i);
+            line.LineWidth = 2;
+            line.LegendText = arm.Classes[i].DeviceClass;
+        }
+        plot.Title($"{arm.Name}: {what} by device class and round (mean over devices and seeds)");
+        plot.XLabel("round");
+        plot.YLabel(yLabel);
+        plot.ShowLegend();
+        return plot;
+    }
+
+    private static Plot CompletionCv(Comparison c)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < c.Arms.Count; i++)
+        {
+            var arm = c.Arms[i];
+            var known = arm.CompletionCv.Select((v, t) => (Round: t + 1.0, Value: v)).Where(p => p.Value is not null).ToArray();
+            if (known.Length == 0)
+            {
+                continue;
+            }
+            var smoothed = TimeToTarget.Smooth(known.Select(p => p.Value!.Value).ToArray(), 5);
+            var line = plot.Add.ScatterLine(known.Select(p => p.Round).ToArray(), smoothed);
+            line.Color = palette.GetColor(i);
+            line.LineWidth = arm.Name == c.Reference ? 3 : 1.5f;
+            line.LegendText = arm.Name;
+        }
+        plot.Title("spread of completion times within a round (CV, moving average of 5 rounds, mean over seeds)");
+        plot.XLabel("round");
+        plot.YLabel("coefficient of variation");
+        plot.ShowLegend();
+        return plot;
+    }
+}

@@ -1,0 +1,107 @@
+// report.md of an experiment: how it was measured (targets, smoothing, intervals), the per-arm table, the reference
+// against every other arm (paired differences and speed-ups with verdicts), per-class bandit choices, and the plots.
+using System.Globalization;
+using System.Text;
+using FedSpine.Federated.Experiments;
+
+namespace FedSpine.Cli.Experiment;
+
+internal static class ExperimentReport
+{
+    public static string Markdown(Comparison c, IReadOnlyList<string> plots)
+    {
+        var sb = new StringBuilder();
+        string seeds = string.Join(", ", c.Seeds);
+        sb.AppendLine(I($"# Experiment: {c.Task}, {c.Devices}, S* = {c.Sparsity}, {c.Rounds} rounds x {c.LocalSteps} local steps, seeds {seeds}")).AppendLine();
+        sb.AppendLine(I($"Config: `{c.Source}`. Reference arm: **{c.Reference}**.")).AppendLine();
+        sb.AppendLine("## How it is measured").AppendLine();
+        sb.AppendLine(I($"- **Final accuracy**: mean over the devices of each final device model (its pruned base + the global LoRA at its last rank, merged, + the global head) on all {c.FinalExamples} examples of the global test set; mean over seeds. 95% interval: two-way bootstrap (seeds and test examples resampled independently, 2,000+ replicates, percentile interval)."));
+        sb.AppendLine(I($"- **Curves**: the same mean accuracy on a fixed seeded sample of {c.CurveExamples} test examples (the same for every arm and seed), every evaluation round."));
+        sb.AppendLine(I($"- **Time to accuracy** (PyramidFL / FedBalancer / Oort style): each curve is smoothed by a trailing moving average over the last {c.SmoothingWindow} evaluations; the time is the first simulated time the smoothed curve reaches the target. Mean and t interval over the seeds that reached it."));
+        sb.AppendLine(I($"- **Common target** = {P(c.CommonTarget)}: {c.CommonTargetRule}, so every arm reaches it on average."));
+        if (c.BestBaselineTarget is double best)
+        {
+            sb.AppendLine(I($"- **Best-baseline target** = {P(best)}: the best mean final accuracy among the arms other than {c.Reference} ({c.BestBaseline}); an arm that never reaches it shows \"never\"."));
+        }
+        sb.AppendLine(I($"- **Speed-up** of {c.Reference} over an arm = that arm's time / {c.Reference}'s time to the common target, per seed; summarised as the geometric mean with the t interval of the log ratios."));
+        sb.AppendLine(I($"- **Differences** {c.Reference} minus each arm are paired (same seeds, same examples). A difference whose 95% interval contains 0 (a speed-up whose interval contains 1) is reported as \"no difference\", whichever way it points."));
+        sb.AppendLine();
+
+        sb.AppendLine("## Results").AppendLine();
+        sb.AppendLine("| arm | final accuracy [95% CI] | time to common target (s) [95% CI], seeds reaching | time to best-baseline target (s) | simulated time (s) | MB sent | decode ms/token | parameters | device sparsity min / mean / max | wall per seed |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var a in c.Arms)
+        {
+            int reached = a.TimeToCommonPerSeed.Count(t => t is not null);
+            int reachedBest = a.TimeToBestBaselinePerSeed.Count(t => t is not null);
+            sb.AppendLine(I($"| {a.Name} | {Pct(a.FinalAccuracy)} | {Num(a.TimeToCommon, "0.0")}, {reached}/{a.TimeToCommonPerSeed.Count} | {(reachedBest == 0 ? "never" : Num(a.TimeToBestBaseline, "0.0"))}, {reachedBest}/{a.TimeToBestBaselinePerSeed.Count} | {Num(a.SimTime, "0.0")} | {a.BytesSent.Mean / 1e6:0} | {a.Latency.Mean:0.000} | {a.MeanParameters / 1e6:0.00}M | {P(a.SparsityMin)} / {P(a.SparsityMean)} / {P(a.SparsityMax)} | {string.Join(", ", a.WallSecondsPerSeed.Select(w => I($"{w / 60:0.0} min")))} |"));
+        }
+        sb.AppendLine();
+        sb.AppendLine(I($"## {c.Reference} against each arm (paired)")).AppendLine();
+        sb.AppendLine("| other arm | accuracy difference, points [95% CI] | verdict | speed-up to common target [95% CI] | per seed | verdict | speed-up to best-baseline target, per seed |");
+        sb.AppendLine("|---|---|---|---|---|---|---|");
+        foreach (var v in c.Versus)
+        {
+            var d = v.AccuracyDifference;
+            string diff = d.Mean is double m ? I($"{100 * m:+0.00;-0.00} [{100 * d.Low:+0.00;-0.00}, {100 * d.High:+0.00;-0.00}]") : "-";
+            sb.AppendLine(I($"| {v.Other} | {diff} | {v.AccuracyVerdict} | {Ratio(v.Speedup)} | {Seeds(v.SpeedupPerSeed)} | {v.SpeedupVerdict} | {Seeds(v.SpeedupBestBaselinePerSeed)} |"));
+        }
+        sb.AppendLine();
+
+        var reference = c.Arms.Single(a => a.Name == c.Reference);
+        if (reference.Classes.Count > 0)
+        {
+            sb.AppendLine(I($"## What {c.Reference}'s bandits chose, by device class (first third of the rounds → last third, mean over seeds)")).AppendLine();
+            sb.AppendLine("| class | rank | pruning step | device sparsity |").AppendLine("|---|---|---|---|");
+            foreach (var s in reference.Classes)
+            {
+                sb.AppendLine(I($"| {s.DeviceClass} | {Thirds(s.Rank, "0.0")} | {Thirds(s.Step, "0.000")} | {Thirds(s.Sparsity, "0.000")} |"));
+            }
+            sb.AppendLine();
+        }
+        sb.AppendLine("Completion-time CV within a round (first third → last third of the rounds, mean over seeds):").AppendLine();
+        foreach (var a in c.Arms)
+        {
+            sb.AppendLine(I($"- {a.Name}: {Thirds(a.CompletionCv, "0.000")}"));
+        }
+        sb.AppendLine().AppendLine("## Plots").AppendLine();
+        foreach (string plot in plots)
+        {
+            sb.AppendLine($"![{Path.GetFileNameWithoutExtension(plot)}]({plot})").AppendLine();
+        }
+        return sb.ToString();
+    }
+
+    private static string Thirds(IReadOnlyList<double?> series, string format)
+    {
+        int third = Math.Max(1, series.Count / 3);
+        double? Mean(IEnumerable<double?> part)
+        {
+            var v = part.Where(x => x is not null).Select(x => x!.Value).ToList();
+            return v.Count == 0 ? null : v.Average();
+        }
+        var early = Mean(series.Take(third));
+        var late = Mean(series.Skip(series.Count - third));
+        string F(double? x) => x is double d ? d.ToString(format, CultureInfo.InvariantCulture) : "-";
+        return $"{F(early)} → {F(late)}";
+    }
+
+    private static string Pct(Estimate e) => e.Mean is double m
+        ? (e.Low is double l && e.High is double h ? I($"{100 * m:0.00}% [{100 * l:0.00}, {100 * h:0.00}]") : I($"{100 * m:0.00}%"))
+        : "-";
+
+    private static string Num(Estimate e, string format) => e.Mean is double m
+        ? m.ToString(format, CultureInfo.InvariantCulture) + (e.Low is double l && e.High is double h
+            ? $" [{l.ToString(format, CultureInfo.InvariantCulture)}, {h.ToString(format, CultureInfo.InvariantCulture)}]" : "")
+        : "never";
+
+    private static string Ratio(Estimate e) => e.Mean is double m
+        ? I($"{m:0.00}x") + (e.Low is double l && e.High is double h ? I($" [{l:0.00}, {h:0.00}]") : "")
+        : "-";
+
+    private static string Seeds(IReadOnlyList<double?> values) => string.Join(", ", values.Select(v => v is double x ? I($"{x:0.00}") : "-"));
+
+    private static string P(double v) => I($"{100 * v:0.0}%");
+
+    private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
