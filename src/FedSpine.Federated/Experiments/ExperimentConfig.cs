@@ -14,7 +14,7 @@ public sealed record ExperimentArm(string Name, string Method, JsonObject Settin
 public sealed class ExperimentConfig
 {
     /// <summary>Keys of an experiment config that are not run config keys.</summary>
-    public static readonly string[] ExperimentKeys = ["seeds", "variants", "reference", "smoothing_window", "bootstrap_replicates"];
+    public static readonly string[] ExperimentKeys = ["seeds", "variants", "reference", "smoothing_window", "bootstrap_replicates", "source"];
 
     private readonly JsonObject _base;
 
@@ -31,6 +31,7 @@ public sealed class ExperimentConfig
         Base = RunConfigFile.FromNode((JsonObject)baseNode.DeepClone(), source);
     }
 
+    /// <summary>The config file the experiment was started from (kept through resumes).</summary>
     public string Source { get; }
     public RunConfig Base { get; }
     public IReadOnlyList<ulong> Seeds { get; }
@@ -79,7 +80,7 @@ public sealed class ExperimentConfig
         }
         string reference = Read<string>(node, "reference", source) ?? (arms.Any(a => a.Name == "fedspine") ? "fedspine" : arms[0].Name);
         Require(arms.Any(a => a.Name == reference), source, "reference", $"'{reference}' is not an arm of the experiment ({string.Join(", ", arms.Select(a => a.Name))})");
-        var config = new ExperimentConfig(baseNode, source, seeds, arms, reference, window, replicates);
+        var config = new ExperimentConfig(baseNode, Read<string>(node, "source", source) ?? source, seeds, arms, reference, window, replicates);
         foreach (var arm in arms)
         {
             try
@@ -124,6 +125,7 @@ public sealed class ExperimentConfig
             node["variants"] = variants;
         }
         node["reference"] = Reference;
+        node["source"] = Source;
         node["smoothing_window"] = SmoothingWindow;
         node["bootstrap_replicates"] = BootstrapReplicates;
         return node;
