@@ -30,6 +30,12 @@ public sealed class DeviceSlot
     /// <summary>Whether the device has importance statistics (has trained once), so it prunes before its first step.</summary>
     public bool HasTrained { get; set; }
 
+    /// <summary>The device's own final sparsity: S* in shared mode, assigned each round in per-device mode.</summary>
+    public double TargetSparsity { get; set; }
+
+    /// <summary>Chooses the device's preferred final sparsity (per-device mode only).</summary>
+    public TargetSparsityBandit? TargetBandit { get; set; }
+
     public int LastRank { get; set; }
     public double LastAccuracy { get; set; } = double.NaN;
     public int LocalTestCount { get; set; }

@@ -26,6 +26,13 @@ public sealed class FederatedServer
         _aggregator = aggregator;
         Method = method;
         _original = slots[0].Mask.OriginalShapes;
+        foreach (var slot in slots)
+        {
+            slot.TargetSparsity = settings.FinalSparsity;
+            slot.TargetBandit = settings.PerDeviceSparsity && settings.FinalSparsity > 0
+                ? new TargetSparsityBandit(settings.SparsitySpread, settings.TargetBandit)
+                : null;
+        }
     }
 
     public ServerSettings Settings { get; }
@@ -46,6 +53,10 @@ public sealed class FederatedServer
     {
         int t = Round + 1;
         var selected = SelectDevices(t);
+        if (Settings.PerDeviceSparsity && Settings.FinalSparsity > 0)
+        {
+            AssignTargets(selected, t);
+        }
         var tasks = new List<RoundTask>();
         var records = new List<DeviceRoundRecord>();
         foreach (var slot in selected)
@@ -82,6 +93,7 @@ public sealed class FederatedServer
             {
                 transport.Dropped(slot.Id, t, problem);
                 slot.Bandit.Update(task.Arm, 0);
+                slot.TargetBandit?.Update(0);
                 records.Add(baseRecord with { Status = "invalid", Message = problem, BytesUp = up, Reward = 0, Sparsity = slot.Sparsity });
                 continue;
             }
@@ -90,6 +102,7 @@ public sealed class FederatedServer
                 string why = $"finished after {report.TotalSeconds:0.##} s, past the round's {deadline:0.##} s deadline";
                 transport.Dropped(slot.Id, t, why);
                 slot.Bandit.Update(task.Arm, 0);
+                slot.TargetBandit?.Update(0);
                 Adopt(slot, task, report);   // the device did prune; the server keeps its mask in step
                 lateSeconds.Add(deadline);
                 records.Add(Describe(baseRecord, report, up) with { Status = "late", Message = why, Reward = 0 });
@@ -98,14 +111,15 @@ public sealed class FederatedServer
             accepted.Add((slot, task, report));
         }
 
+        var norms = accepted.Select(a => UpdateTerm(a.Report, a.Task)).ToList();   // before aggregation: "change" reads the sent state
         Global.Aggregate(accepted.Select(a => (a.Report, Settings.LoraScale * a.Task.Arm.Rank)).ToList(), _aggregator);
-        var rewards = RewardCalculator.Compute(accepted.Select(a => (
-            Gain(a.Report), Settings.FinalSparsity > 0 ? a.Task.Sparsity / Settings.FinalSparsity : 1.0,
-            a.Report.Factors.Sum(f => GlobalLora.UpdateNorm(f, Settings.LoraScale * f.Rank)), a.Report.TotalSeconds)).ToList(), Settings.Rewards);
+        var rewards = RewardCalculator.Compute(accepted.Select((a, i) => (
+            Gain(a.Report), ProgressTerm(Slots[a.Task.DeviceId], a.Task, t), norms[i], a.Report.TotalSeconds)).ToList(), Settings.Rewards);
         for (int i = 0; i < accepted.Count; i++)
         {
             var (slot, task, report) = accepted[i];
             slot.Bandit.Update(task.Arm, rewards[i].Reward);
+            slot.TargetBandit?.Update(rewards[i].Reward);
             Adopt(slot, task, report);
             records.Add(Describe(Record(slot, t) with { ArmStep = task.Arm.PruneStep, Rank = task.Arm.Rank, Sparsity = task.Sparsity, BytesDown = MessageSize.Of(task) },
                 report, MessageSize.Of(report)) with { Reward = rewards[i].Reward, RewardTerms = rewards[i] });
@@ -156,15 +170,16 @@ public sealed class FederatedServer
             return null;
         }
         float alpha = Settings.LoraScale * chosen.Rank;
-        return new RoundTask(Settings.RunId, round, slot.Id, slot.Mask, chosen, NextSparsity(slot, chosen, round), Settings.FinalSparsity,
+        return new RoundTask(Settings.RunId, round, slot.Id, slot.Mask, chosen, NextSparsity(slot, chosen, round), slot.TargetSparsity,
             Settings.LocalSteps, Settings.LearningRate, alpha, Global.SliceFor(slot.Mask, chosen.Rank, alpha),
             (float[])Global.HeadWeight.Clone(), (float[])Global.HeadBias.Clone(), Settings.DeadlineSeconds);
     }
 
-    /// <summary>min(S*, s + max(p, pace)) where pace = (S* − s) / (rounds left until PruneEndRound, this one included).</summary>
+    /// <summary>min(S*_i, s + max(p, pace)) where pace = (S*_i − s) / (rounds left until PruneEndRound, this one included)
+    /// and S*_i is the device's own final sparsity (S* in shared mode).</summary>
     public double NextSparsity(DeviceSlot slot, Arm arm, int round)
     {
-        double target = Settings.FinalSparsity;
+        double target = slot.TargetSparsity;
         if (target <= 0)
         {
             return 0;
@@ -187,7 +202,7 @@ public sealed class FederatedServer
         double next = NextSparsity(slot, arm, round);
         if (next > 0)
         {
-            var pruned = UnitCountPlanner.PlanShapes(_original, shapes, next, Settings.Pruning, Math.Max(next, Settings.FinalSparsity));
+            var pruned = UnitCountPlanner.PlanShapes(_original, shapes, next, Settings.Pruning, Math.Max(next, slot.TargetSparsity));
             if (slot.HasTrained)
             {
                 shapes = pruned;
@@ -200,6 +215,51 @@ public sealed class FederatedServer
         long bytes = TrainingCost.LoraTrainingMemoryBytes(Global.Config, shapes, (l, t) => _local.Targets.Contains(t) ? arm.Rank : 0,
             _local.Batch, _local.Tokens);
         return bytes <= slot.MemoryBytes;
+    }
+
+    /// <summary>Per-device mode: every selected device's target bandit states a preferred final sparsity (the others keep
+    /// theirs), and the fleet's targets are projected so that their mean is S* (equal parameter weights: every device
+    /// starts from the same base model).</summary>
+    private void AssignTargets(IReadOnlyList<DeviceSlot> selected, int round)
+    {
+        var preferred = Slots.Select(s => s.TargetSparsity).ToArray();
+        foreach (var slot in selected)
+        {
+            var rng = new Rng(Settings.Seed * 0xA0761D6478BD642FUL + (ulong)round * 0xE7037ED1A0B428DBUL + (ulong)slot.Id * 0x8EBC6AF09C88C6E3UL);
+            preferred[slot.Id] = Settings.FinalSparsity + slot.TargetBandit!.Select(rng);
+        }
+        var targets = FleetSparsityTargets.Project(preferred, Slots.Select(s => s.Sparsity).ToArray(), Settings.FinalSparsity, Settings.SparsitySpread);
+        foreach (var slot in Slots)
+        {
+            slot.TargetSparsity = targets[slot.Id];
+        }
+    }
+
+    /// <summary>The reward's update term of an upload (see ServerSettings.NormTerm); call before aggregating the round.</summary>
+    private double UpdateTerm(DeviceReport report, RoundTask task)
+    {
+        if (Settings.NormTerm == "adapter")
+        {
+            return report.Factors.Sum(f => GlobalLora.UpdateNorm(f, Settings.LoraScale * f.Rank));
+        }
+        var sent = Global.SliceFor(report.Mask, task.Arm.Rank, task.Alpha);
+        return report.Factors.Sum(f => GlobalLora.ChangeNorm(sent.Single(s => s.Layer == f.Layer && s.Target == f.Target), f, task.Alpha));
+    }
+
+    /// <summary>The reward's progress term (see ServerSettings.ProgressTerm); 1 when the device has nothing to prune.</summary>
+    private double ProgressTerm(DeviceSlot slot, RoundTask task, int round)
+    {
+        double target = task.FinalSparsity;
+        if (target <= 0)
+        {
+            return 1.0;
+        }
+        if (Settings.ProgressTerm == "ratio")
+        {
+            return task.Sparsity / target;
+        }
+        double scheduled = target * Math.Min(1.0, (double)round / Settings.PruneEndRound);
+        return Math.Clamp(1 - Math.Abs(task.Sparsity - scheduled) / target, 0, 1);
     }
 
     private static void Adopt(DeviceSlot slot, RoundTask task, DeviceReport report)

@@ -159,6 +159,30 @@ public sealed class GlobalLora
         return Math.Sqrt(Math.Max(0, trace)) * scale;
     }
 
+    /// <summary>Frobenius norm of (alpha/rank)·(B'·A' − B·A) for two factor pairs of one module at the same rank and
+    /// coordinates: the norm of the stacked product [B', −B]·[A'; A] at twice the rank.</summary>
+    public static double ChangeNorm(ModuleFactors before, ModuleFactors after, float alpha)
+    {
+        if (before.Rank != after.Rank || before.In != after.In || before.Out != after.Out)
+        {
+            throw new ArgumentException($"layer {after.Layer} {after.Target}: change of factors of different shapes");
+        }
+        int r = after.Rank, inDim = after.In, outDim = after.Out;
+        var a = new float[2 * r * inDim];   // [2r, in]: A' rows, then A rows
+        after.A.CopyTo(a, 0);
+        before.A.CopyTo(a, r * inDim);
+        var b = new float[outDim * 2 * r];  // [out, 2r]: each row B'_o then −B_o
+        for (int o = 0; o < outDim; o++)
+        {
+            for (int j = 0; j < r; j++)
+            {
+                b[o * 2 * r + j] = after.B[o * r + j];
+                b[o * 2 * r + r + j] = -before.B[o * r + j];
+            }
+        }
+        return UpdateNorm(new ModuleFactors(after.Layer, after.Target, 2 * r, a, b), 2 * alpha);
+    }
+
     private static void AverageInto(float[] target, IEnumerable<(float[] Value, double Weight)> parts)
     {
         var sum = new double[target.Length];

@@ -27,6 +27,22 @@ public sealed record ServerSettings
     /// <summary>Uploads whose device took longer (simulated seconds) are dropped from the round; null = no deadline.</summary>
     public double? DeadlineSeconds { get; init; }
     public RewardWeights Rewards { get; init; } = new();
+
+    /// <summary>Per-device sparsity mode: each device's target bandit picks its own final sparsity in [S*−spread, S*+spread]
+    /// and the server holds the fleet's mean at S* (FleetSparsityTargets); false = every device ends at S*.</summary>
+    public bool PerDeviceSparsity { get; init; }
+    public double SparsitySpread { get; init; } = 0.2;
+
+    /// <summary>Exploration and discount of the per-device target bandits.</summary>
+    public Bandits.BanditSettings TargetBandit { get; init; } = new();
+
+    /// <summary>The reward's update term: "adapter" = ||(α/r)·B·A|| of the upload (what the device holds), "change" =
+    /// ||(α/r)·(B'A' − BA)||, this round's change against the global LoRA it was sent.</summary>
+    public string NormTerm { get; init; } = "adapter";
+
+    /// <summary>The reward's progress term: "ratio" = s_i / S*_i (pays for pruning early), "pace" = 1 − |s_i − s_pace| / S*_i
+    /// (pays for keeping to the schedule that reaches S*_i at PruneEndRound, ahead or behind alike).</summary>
+    public string ProgressTerm { get; init; } = "ratio";
     public PruningOptions Pruning { get; init; } = new();
     public ulong Seed { get; init; } = 1;
 
@@ -48,6 +64,9 @@ public sealed record ServerSettings
         Require(Fraction > 0 && Fraction <= 1, "fraction", $"must be in (0, 1] (got {Fraction})");
         Require(MinDevices >= 1, "min_devices", $"must be at least 1 (got {MinDevices})");
         Require(DeadlineSeconds is null || DeadlineSeconds > 0, "deadline_s", $"must be positive (got {DeadlineSeconds})");
+        Require(SparsitySpread >= 0 && SparsitySpread < 1, "sparsity_spread", $"must be in [0, 1) (got {SparsitySpread})");
+        Require(NormTerm is "adapter" or "change", "reward_norm_term", $"must be adapter or change (got '{NormTerm}')");
+        Require(ProgressTerm is "ratio" or "pace", "reward_progress_term", $"must be ratio or pace (got '{ProgressTerm}')");
         Rewards.Validate();
     }
 }

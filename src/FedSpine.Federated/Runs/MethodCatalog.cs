@@ -7,7 +7,12 @@ namespace FedSpine.Federated.Runs;
 
 /// <param name="Prunes">Whether devices prune to the run's S* (fedit and hetlora stay dense).</param>
 /// <param name="BanditFor">The bandit of a device, given its profile and every profile of the run.</param>
-public sealed record MethodSpec(string Name, bool Prunes, string Aggregator, Func<DeviceProfile, IReadOnlyList<DeviceProfile>, IBandit> BanditFor);
+/// <param name="ChoosesTargets">Whether the method's devices choose their own final sparsity in per-device sparsity mode
+/// (FedSpine only; the baselines keep S* for every device).</param>
+public sealed record MethodSpec(string Name, bool Prunes, string Aggregator, Func<DeviceProfile, IReadOnlyList<DeviceProfile>, IBandit> BanditFor)
+{
+    public bool ChoosesTargets { get; init; }
+}
 
 public static class MethodCatalog
 {
@@ -21,7 +26,7 @@ public static class MethodCatalog
         IBandit Fixed(ArmSpace s, Arm arm) => BanditFactory.Create("fixed", s, settings with { FixedArm = arm });
         MethodSpec spec = name switch
         {
-            "fedspine" => new(name, true, "scatter", (_, _) => BanditFactory.Create(c.Bandit, space, settings)),
+            "fedspine" => new(name, true, "scatter", (_, _) => BanditFactory.Create(c.Bandit, space, settings)) { ChoosesTargets = true },
             "fedit" => new(name, false, "fedavg", (_, _) => Fixed(fixedRank, new Arm(0, c.FixedRank))),
             "hetlora" => new(name, false, "hetlora", (p, all) => Fixed(space, new Arm(0, RankByClass(p, all, c.Ranks)))),
             "uniform-prune" => new(name, true, "scatter", (_, _) => Fixed(fixedRank with { MinStep = 0 }, new Arm(0, c.FixedRank))),

@@ -84,6 +84,11 @@ public sealed class MethodRun
         MinDevices = c.MinDevices,
         DeadlineSeconds = c.DeadlineSeconds,
         Rewards = new RewardWeights(c.RewardLoss, c.RewardProgress, c.RewardNorm),
+        PerDeviceSparsity = c.SparsityMode == "per-device" && spec.ChoosesTargets,
+        SparsitySpread = c.SparsitySpread,
+        TargetBandit = c.BanditSettings(),
+        NormTerm = c.RewardNormTerm,
+        ProgressTerm = c.RewardProgressTerm,
         Seed = c.Seed,
     };
 

@@ -15,7 +15,9 @@ public sealed record SlotState(
     [property: JsonPropertyName("last_accuracy")] double? LastAccuracy,
     [property: JsonPropertyName("local_test_count")] int LocalTestCount,
     [property: JsonPropertyName("bandit")] string Bandit,
-    [property: JsonPropertyName("importance_updates")] int ImportanceUpdates);
+    [property: JsonPropertyName("importance_updates")] int ImportanceUpdates,
+    [property: JsonPropertyName("target_sparsity")] double? TargetSparsity = null,
+    [property: JsonPropertyName("target_bandit")] string? TargetBandit = null);
 
 public sealed record RoundPoint(
     [property: JsonPropertyName("round")] int Round,

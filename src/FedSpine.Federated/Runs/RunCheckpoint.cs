@@ -33,7 +33,7 @@ public static class RunCheckpoint
             }
         }
         var slots = server.Slots.Select(s => new SlotState(s.Id, s.Mask, s.Sparsity, s.HasTrained, s.LastRank, RoundPoint.Finite(s.LastAccuracy),
-            s.LocalTestCount, s.Bandit.SaveState(), devices?[s.Id].Importance.Updates ?? 0)).ToList();
+            s.LocalTestCount, s.Bandit.SaveState(), devices?[s.Id].Importance.Updates ?? 0, s.TargetSparsity, s.TargetBandit?.SaveState())).ToList();
         var state = new MethodState(server.Method, server.Round, server.SimTime, server.BytesSent, slots, rounds);
         SafeTensorsFile.Write(path, tensors, SafeTensorsDtype.F32, new Dictionary<string, string> { [StateKey] = JsonSerializer.Serialize(state) });
     }
@@ -66,6 +66,11 @@ public static class RunCheckpoint
             slot.LastAccuracy = s.LastAccuracy ?? double.NaN;
             slot.LocalTestCount = s.LocalTestCount;
             slot.Bandit.LoadState(s.Bandit);
+            slot.TargetSparsity = s.TargetSparsity ?? server.Settings.FinalSparsity;
+            if (slot.TargetBandit is not null)
+            {
+                slot.TargetBandit.LoadState(s.TargetBandit ?? throw new InvalidDataException($"{path}: device {s.Id} has no target bandit state (the run is in per-device sparsity mode)"));
+            }
             if (devices is null)
             {
                 continue;

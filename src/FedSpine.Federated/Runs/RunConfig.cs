@@ -56,6 +56,18 @@ public sealed record RunConfig
     /// <summary>Accuracy whose first crossing times the methods; null = the best final accuracy among the other methods.</summary>
     [JsonPropertyName("target_accuracy")] public double? TargetAccuracy { get; init; }
 
+    /// <summary>shared: every pruning device ends at S*; per-device: FedSpine's devices each choose their own final sparsity
+    /// in [S* − sparsity_spread, S* + sparsity_spread] while the server holds the fleet's mean at S*.</summary>
+    [JsonPropertyName("sparsity_mode")] public string SparsityMode { get; init; } = "shared";
+    [JsonPropertyName("sparsity_spread")] public double SparsitySpread { get; init; } = 0.2;
+
+    /// <summary>The reward's update term: adapter (norm of the adapter the device uploads) or change (norm of this round's
+    /// change against the global LoRA it was sent).</summary>
+    [JsonPropertyName("reward_norm_term")] public string RewardNormTerm { get; init; } = "adapter";
+
+    /// <summary>The reward's progress term: ratio (s_i / S*) or pace (closeness to the schedule that reaches S* at prune_end).</summary>
+    [JsonPropertyName("reward_progress_term")] public string RewardProgressTerm { get; init; } = "ratio";
+
     [JsonPropertyName("reward_loss")] public double RewardLoss { get; init; } = 1.0 / 3;
     [JsonPropertyName("reward_progress")] public double RewardProgress { get; init; } = 1.0 / 3;
     [JsonPropertyName("reward_norm")] public double RewardNorm { get; init; } = 1.0 / 3;

@@ -54,6 +54,11 @@ public static class RunConfigValidator
         Require(double.IsFinite(c.BanditExploration) && c.BanditExploration >= 0, "bandit_exploration", $"must be finite and >= 0 (got {c.BanditExploration})");
         Require(c.BanditDiscount > 0 && c.BanditDiscount <= 1, "bandit_discount", $"must be in (0, 1] (got {c.BanditDiscount})");
         Require(double.IsFinite(c.BanditNu) && c.BanditNu >= 0, "bandit_nu", $"must be finite and >= 0 (got {c.BanditNu})");
+        Require(c.SparsityMode is "shared" or "per-device", "sparsity_mode", $"must be shared or per-device (got '{c.SparsityMode}')");
+        Require(c.SparsitySpread >= 0 && c.SparsitySpread < 1, "sparsity_spread", $"must be in [0, 1) (got {c.SparsitySpread})");
+        Require(c.SparsityMode == "shared" || c.Sparsity + c.SparsitySpread < 1, "sparsity_spread", $"S* + spread must stay below 1 (got {c.Sparsity} + {c.SparsitySpread})");
+        Require(c.RewardNormTerm is "adapter" or "change", "reward_norm_term", $"must be adapter or change (got '{c.RewardNormTerm}')");
+        Require(c.RewardProgressTerm is "ratio" or "pace", "reward_progress_term", $"must be ratio or pace (got '{c.RewardProgressTerm}')");
         new Rounds.RewardWeights(c.RewardLoss, c.RewardProgress, c.RewardNorm).Validate();
         Wrap("devices", () => DeviceMix.Parse(c.Devices));
         Wrap("partition", () => PartitionSpec.Parse(c.Partition));

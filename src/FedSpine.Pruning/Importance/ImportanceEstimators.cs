@@ -4,11 +4,12 @@ namespace FedSpine.Pruning;
 
 public static class ImportanceEstimators
 {
-    public static readonly string[] Names = ["lora", "taylor", "magnitude"];
+    public static readonly string[] Names = ["lora", "lora-rows", "taylor", "magnitude"];
 
     public static IImportanceEstimator Create(string name) => name.ToLowerInvariant() switch
     {
         "lora" => new LoraGradientImportance(),
+        "lora-rows" => new LoraGradientImportance(rowModulesOnly: true),
         "taylor" => new TaylorImportance(),
         "magnitude" => new MagnitudeImportance(),
         _ => throw new ArgumentException($"unknown importance criterion '{name}' (expected {string.Join(", ", Names)})"),

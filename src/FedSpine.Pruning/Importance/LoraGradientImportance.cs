@@ -17,13 +17,16 @@ using FedSpine.Tensors;
 
 namespace FedSpine.Pruning;
 
-public sealed class LoraGradientImportance : ModuleImportanceEstimator
+/// <param name="rowModulesOnly">"lora-rows": score heads and FFN channels through their row modules only (q, k, v, gate,
+/// up), leaving out the column modules o and down, whose LoRA-estimated gradients ranked units poorly against Taylor.</param>
+public sealed class LoraGradientImportance(bool rowModulesOnly = false) : ModuleImportanceEstimator
 {
-    public override string Name => "lora";
+    public override string Name => rowModulesOnly ? "lora-rows" : "lora";
     public override bool NeedsLoraGradients => true;
     public override bool NeedsBaseGradients => false;
 
-    protected override bool CanScore(LoraWeights? lora, int layer, LoraTarget target) => lora?[layer, target] is not null;
+    protected override bool CanScore(LoraWeights? lora, int layer, LoraTarget target) =>
+        lora?[layer, target] is not null && !(rowModulesOnly && target is LoraTarget.O or LoraTarget.Down);
 
     protected override void CheckContext(ImportanceContext context)
     {
