@@ -133,11 +133,8 @@ public static class FinalEvaluation
     public const int EvalBatch = 32;
 
     internal static double Accuracy(LlamaWeights model, ClassificationHead head, TokenizedClassificationSet test, LocalTrainingSettings local,
-        Span<bool> correct = default)
-    {
-        var graph = new TrainingGraph(model, null, null, null, Math.Max(local.Batch, EvalBatch), local.Tokens);
-        return new ClassificationTask(head, test, test).Evaluate(graph, correct).Value;
-    }
+        Span<bool> correct = default) =>
+        BucketedAccuracy.Evaluate(model, head, test, Math.Max(local.Batch, EvalBatch), local.Tokens, correct);
 
     /// <summary>Milliseconds per token of decoding (each argmax fed back) after one warm-up step.</summary>
     private static double DecodeLatency(LlamaWeights model, int bos)
