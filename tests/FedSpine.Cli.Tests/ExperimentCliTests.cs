@@ -13,10 +13,12 @@ public sealed class ExperimentCliTests
         string folder = Path.Combine(Path.GetTempPath(), "fedspine-cli-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         string path = Path.Combine(folder, "tiny.yaml");
+        string test = Path.Combine(folder, "test.jsonl");
+        File.WriteAllLines(test, File.ReadLines(Path.Combine(Repo, "data", "spam", "test.jsonl")).Take(100));
         File.WriteAllText(path, $"""
             model: {Path.Combine(Repo, "models", "fedspine-base")}
             data: {Path.Combine(Repo, "data", "spam", "train.jsonl")}
-            eval_data: {Path.Combine(Repo, "data", "spam", "test.jsonl")}
+            eval_data: {test}
             devices: "1 tx2, 1 nx"
             rounds: 2
             local_steps: 1
@@ -42,7 +44,7 @@ public sealed class ExperimentCliTests
         Assert.Contains("run 4/4: uniform-prune seed 2", result.Stderr, StringComparison.Ordinal);
         using var comparison = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "comparison.json")));
         Assert.Equal(2, comparison.RootElement.GetProperty("arms").GetArrayLength());
-        Assert.Equal(892, comparison.RootElement.GetProperty("final_examples").GetInt32());
+        Assert.Equal(100, comparison.RootElement.GetProperty("final_examples").GetInt32());
         string report = File.ReadAllText(Path.Combine(output, "report.md"));
         Assert.Contains("Common target", report, StringComparison.Ordinal);
         foreach (string plot in new[] { "accuracy_vs_time.png", "final_accuracy.png", "classes_rank.png", "completion_cv.png" })

@@ -19,9 +19,11 @@ public sealed class ExperimentResumeTests
         public void MethodDone(MethodResult result, bool fromEarlierSession) { }
     }
 
+    private static readonly RunConfig Base = TinyRuns.SpamSmallTest(120, "fedspine", "uniform-prune") with { Rounds = 2 };
+
     private static ExperimentConfig Config()
     {
-        var node = JsonNode.Parse(RunConfigFile.ToJson(TinyRuns.Spam("fedspine", "uniform-prune") with { Rounds = 2 }))!.AsObject();
+        var node = JsonNode.Parse(RunConfigFile.ToJson(Base))!.AsObject();
         node["seeds"] = new JsonArray(1, 2);
         return ExperimentConfig.Parse(node, "tiny");
     }

@@ -26,6 +26,15 @@ internal static class TinyRuns
         PruneEnd = 0.67,
     };
 
+    /// <summary>The spam run with a global test set of its first `examples` test examples (a file in a temp folder), for
+    /// tests that run many final evaluations.</summary>
+    public static RunConfig SpamSmallTest(int examples, params string[] methods)
+    {
+        string path = Path.Combine(TempFolder("spam-test"), "test.jsonl");
+        File.WriteAllLines(path, File.ReadLines(Path.Combine(Repo, "data", "spam", "test.jsonl")).Take(examples));
+        return Spam(methods) with { EvalData = path };
+    }
+
     public static string TempFolder(string name)
     {
         string folder = Path.Combine(Path.GetTempPath(), "fedspine-tests", $"{name}-{Guid.NewGuid():N}");
