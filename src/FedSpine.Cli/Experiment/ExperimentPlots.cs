@@ -29,6 +29,12 @@ internal static class ExperimentPlots
         return files;
     }
 
+    private static void Title(Plot plot, string text)
+    {
+        plot.Title(text);
+        plot.Axes.Title.Label.FontSize = 15;
+    }
+
     private static string Save(Plot plot, string folder, string name)
     {
         plot.SavePng(Path.Combine(folder, name), Width, Height);
@@ -49,7 +55,7 @@ internal static class ExperimentPlots
             var color = palette.GetColor(i);
             double[] x = arm.Curve.Select(p => p.SimTime).ToArray();
             var band = plot.Add.FillY(x, arm.Curve.Select(p => 100 * p.Min).ToArray(), arm.Curve.Select(p => 100 * p.Max).ToArray());
-            band.FillColor = color.WithAlpha(0.15);
+            band.FillColor = color.WithAlpha(0.10);
             band.LineWidth = 0;
             var line = plot.Add.ScatterLine(x, arm.Curve.Select(p => 100 * p.Mean).ToArray());
             line.Color = color;
@@ -60,7 +66,7 @@ internal static class ExperimentPlots
         target.LinePattern = LinePattern.Dashed;
         target.Color = Colors.Gray;
         target.LegendText = $"common target {100 * c.CommonTarget:0.0}%";
-        plot.Title($"{c.Task}: accuracy of the device models ({c.CurveExamples} test examples), mean over {c.Seeds.Count} seeds, band = min-max");
+        Title(plot, $"{c.Task}: accuracy on {c.CurveExamples} test examples, mean of {c.Seeds.Count} seeds (band: min-max)");
         plot.XLabel("simulated time (s)");
         plot.YLabel("accuracy (%)");
         plot.ShowLegend(Alignment.LowerRight);
@@ -95,7 +101,7 @@ internal static class ExperimentPlots
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             c.Arms.Select((a, i) => new Tick(i, a.Name)).ToArray());
-        plot.Title($"{c.Task}: final accuracy on all {c.FinalExamples} test examples, 95% interval (bootstrap over seeds and examples); dots = seeds");
+        Title(plot, $"{c.Task}: final accuracy on all {c.FinalExamples} test examples, 95% interval; dots: seeds");
         plot.YLabel("accuracy (%)");
         plot.Axes.SetLimitsX(-0.6, c.Arms.Count - 0.4);
         return plot;
@@ -114,7 +120,7 @@ internal static class ExperimentPlots
             line.LineWidth = 2;
             line.LegendText = arm.Classes[i].DeviceClass;
         }
-        plot.Title($"{arm.Name}: {what} by device class and round (mean over devices and seeds)");
+        Title(plot, $"{arm.Name}: {what} by device class and round (mean over devices and seeds)");
         plot.XLabel("round");
         plot.YLabel(yLabel);
         plot.ShowLegend();
@@ -139,7 +145,7 @@ internal static class ExperimentPlots
             line.LineWidth = arm.Name == c.Reference ? 3 : 1.5f;
             line.LegendText = arm.Name;
         }
-        plot.Title("spread of completion times within a round (CV, moving average of 5 rounds, mean over seeds)");
+        Title(plot, "completion-time CV within a round (moving average of 5 rounds, mean of seeds)");
         plot.XLabel("round");
         plot.YLabel("coefficient of variation");
         plot.ShowLegend();
