@@ -109,7 +109,7 @@ public sealed class DeviceRuntime
             Tokens = _settings.Tokens,
             Seed = RoundSeed(task.Round),
         };
-        var loop = new PruneAndTune(model, fineTune, ImportanceEstimators.Create(_settings.Importance), settings, lora, Mask, Importance);
+        using var loop = new PruneAndTune(model, fineTune, ImportanceEstimators.Create(_settings.Importance), settings, lora, Mask, Importance);
 
         double flops = 0;
         var before = loop.Evaluate();

@@ -110,7 +110,7 @@ public static class FinalEvaluation
 
     internal static double Accuracy(LlamaWeights model, ClassificationHead head, TokenizedClassificationSet test, LocalTrainingSettings local)
     {
-        var graph = new TrainingGraph(model, null, null, null, local.Batch, local.Tokens);
+        using var graph = new TrainingGraph(model, null, null, null, local.Batch, local.Tokens);
         return new ClassificationTask(head, test, test).Evaluate(graph).Value;
     }
 
