@@ -61,6 +61,24 @@ public sealed class TensorArena
         return result;
     }
 
+    /// <summary>Carves all planned tensors from one caller-owned block of at least TotalFloats floats, at the offsets
+    /// Allocate would use, leaving its contents as they are (plans over MaxBlockFloats need Allocate).</summary>
+    public Dictionary<string, Tensor> Carve(float[] block)
+    {
+        if (TotalFloats > MaxBlockFloats || block.Length < TotalFloats)
+        {
+            throw new ArgumentException($"a block of {block.Length} floats cannot hold a plan of {TotalFloats} (at most {MaxBlockFloats} in one block)");
+        }
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        int offset = 0;
+        foreach (var (name, shape) in _planned)
+        {
+            result.Add(name, new Tensor(block, offset, shape));
+            offset += (int)Padded(shape);
+        }
+        return result;
+    }
+
     private static long Padded(int[] shape)
     {
         long count = 1;

@@ -1,5 +1,5 @@
-// One device's real local work each round: take the received LoRA slice and head, prune its own copy of the frozen base
-// model toward the round's sparsity (least important units first), run K LoRA steps, and report factors and losses.
+// One device's real local work each round: slice its pruned copy from the shared frozen base, prune it toward the round's
+// sparsity (least important units first), run K LoRA steps, report factors and losses, and release the copy again.
 using System.Diagnostics;
 using FedSpine.Federated.Devices;
 using FedSpine.Model;
@@ -17,8 +17,9 @@ public sealed class DeviceRuntime
     private readonly TokenizedClassificationSet _localTest;
     private readonly LocalTrainingSettings _settings;
     private readonly ulong _seed;
+    private LlamaWeights? _kept;   // the pruned copy between rounds, only when KeepModelBetweenRounds
 
-    /// <param name="original">The unpruned base model, never modified (devices in one process may share it).</param>
+    /// <param name="original">The unpruned base model, never modified (devices in one process share it).</param>
     /// <param name="seed">Seeds this device's batch draws (mixed with the round number each round).</param>
     public DeviceRuntime(int id, LlamaWeights original, TokenizedClassificationSet train, TokenizedClassificationSet localTest,
         LocalTrainingSettings settings, ulong seed)
@@ -36,7 +37,6 @@ public sealed class DeviceRuntime
         _settings = settings;
         _seed = seed;
         Mask = PruningMask.Full(original.LayerShapes);
-        Model = original;
         Importance = new ImportanceTracker(Mask.OriginalShapes, settings.ImportanceDecay);
     }
 
@@ -47,17 +47,25 @@ public sealed class DeviceRuntime
     /// <summary>Kept units of the device's model, in the original coordinates.</summary>
     public PruningMask Mask { get; private set; }
 
-    /// <summary>The device's current (pruned) base model.</summary>
-    public LlamaWeights Model { get; private set; }
-
     /// <summary>Unit importance gathered over every round so far (original coordinates).</summary>
     public ImportanceTracker Importance { get; }
 
-    /// <summary>Restores a checkpointed device: its mask (the model is re-sliced from the original) and importance.</summary>
+    /// <summary>Keep the pruned copy between rounds instead of re-slicing it from the original when the next round
+    /// starts (a copy per device: for a process that runs one device). Results are the same either way.</summary>
+    public bool KeepModelBetweenRounds { get; set; }
+
+    /// <summary>Config of the device's current pruned base (per-field maxima of its layer shapes).</summary>
+    public LlamaConfig ModelConfig => ModelSlicer.ConfigFor(_original.Config, Mask.Shapes);
+
+    /// <summary>A new copy of the device's current pruned base, sliced from the shared original; the caller owns it
+    /// (and may merge into it). Idle devices hold no copy, so every call slices.</summary>
+    public LlamaWeights CurrentModel() => ModelSlicer.Slice(_original, Mask);
+
+    /// <summary>Restores a checkpointed device: its mask (its model is sliced from the original when it trains) and importance.</summary>
     public void Restore(PruningMask mask, IReadOnlyList<float[]> heads, IReadOnlyList<float[]> channels, int updates)
     {
         Mask = mask;
-        Model = mask.Equals(PruningMask.Full(_original.LayerShapes)) ? _original : ModelSlicer.Slice(_original, mask);
+        _kept = null;
         Importance.Restore(heads, channels, updates);
     }
 
@@ -74,8 +82,13 @@ public sealed class DeviceRuntime
             {
                 throw new InvalidDataException($"round {task.Round}: the task's mask is for another model's shapes");
             }
-            Restore(task.Mask, Importance.Heads, Importance.Channels, Importance.Updates);
+            Mask = task.Mask;
+            _kept = null;
         }
+        // The base this round trains on: the kept copy, the shared original itself when nothing is pruned (PruneAndTune
+        // never modifies it), or a fresh slice of it; released (left to the collector) when Run returns.
+        var model = _kept ?? (Mask.Equals(PruningMask.Full(_original.LayerShapes)) ? _original : ModelSlicer.Slice(_original, Mask));
+        _kept = null;
         var lora = LoraWeights.Allocate(config, Mask.Shapes, (l, t) => _settings.Targets.Contains(t) ? task.Arm.Rank : 0, task.Alpha);
         Load(lora, task.Factors);
         var head = new ClassificationHead(config.HiddenSize, task.HeadBias.Length, new Rng(1), _settings.Pooling);
@@ -96,7 +109,7 @@ public sealed class DeviceRuntime
             Tokens = _settings.Tokens,
             Seed = RoundSeed(task.Round),
         };
-        var loop = new PruneAndTune(Model, fineTune, ImportanceEstimators.Create(_settings.Importance), settings, lora, Mask, Importance);
+        using var loop = new PruneAndTune(model, fineTune, ImportanceEstimators.Create(_settings.Importance), settings, lora, Mask, Importance);
 
         double flops = 0;
         var before = loop.Evaluate();
@@ -125,7 +138,7 @@ public sealed class DeviceRuntime
         flops += EvalFlops(loop.Model, task.Arm.Rank);
 
         Mask = loop.Mask;
-        Model = loop.Model;
+        _kept = KeepModelBetweenRounds && !ReferenceEquals(loop.Model, _original) ? loop.Model : null;
         var factors = loop.Lora.Adapters
             .Select(a => new ModuleFactors(a.Layer, a.Target, a.Adapter.Rank, a.Adapter.A.Span.ToArray(), a.Adapter.B.Span.ToArray()))
             .ToList();

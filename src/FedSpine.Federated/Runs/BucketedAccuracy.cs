@@ -27,7 +27,7 @@ public static class BucketedAccuracy
         {
             int[] indices = bucket.ToArray();
             var subset = test.Subset(indices, test.Source);
-            var graph = new TrainingGraph(model, null, null, null, Math.Min(batch, indices.Length), bucket.Key);
+            using var graph = new TrainingGraph(model, null, null, null, Math.Min(batch, indices.Length), bucket.Key);
             var subsetCorrect = new bool[indices.Length];
             var result = new ClassificationTask(head, subset, subset).Evaluate(graph, subsetCorrect);
             right += (long)Math.Round(result.Value * indices.Length);

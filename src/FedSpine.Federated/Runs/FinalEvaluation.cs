@@ -88,13 +88,11 @@ public static class FinalEvaluation
     public static FinalScores Run(FederatedServer server, IReadOnlyList<DeviceRuntime> devices, TokenizedClassificationSet test,
         LocalTrainingSettings local, float loraScale, ITokenizer tokenizer, string? saveFolder)
     {
-        var models = new (LlamaWeights Model, ClassificationHead Head)[devices.Count];
-        WorkerPool.For(devices.Count, i => models[i] = DeviceModel(server, devices[i], local, loraScale));
-        var (accuracy, examples) = Score(server, devices, i => models[i], test, local);
+        var (accuracy, examples) = Score(server, devices, i => DeviceModel(server, devices[i], local, loraScale), test, local);
         var results = new List<DeviceFinal>();
         for (int i = 0; i < devices.Count; i++)
         {
-            var (model, head) = models[i];
+            var (model, head) = DeviceModel(server, devices[i], local, loraScale);
             results.Add(new DeviceFinal(devices[i].Id, accuracy[i], DecodeLatency(model, tokenizer.BosId), model.ParameterCount,
                 SparsityReport.Measure(model.Config, devices[i].Mask)));
             if (saveFolder is not null)
@@ -113,14 +111,14 @@ public static class FinalEvaluation
         var slot = server.Slots[device.Id];
         int rank = slot.LastRank > 0 ? slot.LastRank : server.Global.Rank;
         float alpha = loraScale * rank;
-        var lora = LoraWeights.Allocate(device.Model.Config, device.Mask.Shapes, (l, t) => local.Targets.Contains(t) ? rank : 0, alpha);
+        var lora = LoraWeights.Allocate(device.ModelConfig, device.Mask.Shapes, (l, t) => local.Targets.Contains(t) ? rank : 0, alpha);
         foreach (var f in server.Global.SliceFor(device.Mask, rank, alpha))
         {
             var adapter = lora[f.Layer, f.Target]!;
             f.A.CopyTo(adapter.A.Span);
             f.B.CopyTo(adapter.B.Span);
         }
-        var model = device.Model.Clone();
+        var model = device.CurrentModel();
         lora.MergeInto(model);
         var head = new ClassificationHead(model.Config.HiddenSize, server.Global.Classes, new Rng(1), local.Pooling);
         server.Global.HeadWeight.CopyTo(head.Weight.Span);

@@ -1,5 +1,6 @@
 // Everything the training forward pass keeps for backward, plus backward scratch, for one (batch, tokens) size.
-// Planned in one arena so the activation memory of a configuration is known before it runs.
+// Planned in one arena so the activation memory of a configuration is known before it runs; the arena's block comes
+// from the thread's ActivationBlockPool (zeroed either way) and goes back there on Release.
 using FedSpine.Model.Lora;
 using FedSpine.Tensors;
 
@@ -25,13 +26,16 @@ internal sealed class LayerActivations
 
 internal sealed class ActivationBuffers
 {
+    private float[]? _block;   // the pooled block every buffer is a view of; null when unpooled or released
+
     public ActivationBuffers(LlamaWeights model, LoraWeights? lora, int batch, int tokens, bool keepLogits)
     {
         Batch = batch;
         Tokens = tokens;
         var arena = Plan(model.Config, model.LayerShapes, (l, t) => lora?[l, t]?.Rank ?? 0, batch, tokens, keepLogits);
         Bytes = arena.TotalBytes;
-        var t2 = arena.Allocate();
+        _block = arena.TotalFloats <= TensorArena.MaxBlockFloats ? ActivationBlockPool.Rent(arena.TotalFloats) : null;
+        var t2 = _block is null ? arena.Allocate() : arena.Carve(_block);
         Layers = Enumerable.Range(0, model.Layers.Count).Select(l => new LayerActivations
         {
             Norm1 = t2[$"{l}.norm1"], Rstd1 = t2[$"{l}.rstd1"], Q = t2[$"{l}.q"], K = t2[$"{l}.k"], V = t2[$"{l}.v"],
@@ -95,6 +99,16 @@ internal sealed class ActivationBuffers
         arena.Add("dRes", rows, d).Add("dNorm", rows, d).Add("dQ", rows, maxQ).Add("dK", rows, maxKv).Add("dV", rows, maxKv)
             .Add("dAttn", rows, maxQ).Add("dGate", rows, maxF).Add("dUp", rows, maxF).Add("dH", rows, maxF).Add("dLora", rows, maxR);
         return arena;
+    }
+
+    /// <summary>Returns the block to this thread's pool; no buffer may be used afterwards.</summary>
+    public void Release()
+    {
+        if (_block is not null)
+        {
+            ActivationBlockPool.Return(_block);
+            _block = null;
+        }
     }
 
     public int Batch { get; }

@@ -1,11 +1,12 @@
 // Forward and backward of a LLaMA model over a [batch, tokens] block: full-parameter gradients, LoRA gradients, or both.
 // Loss is mean next-token cross-entropy over targets ≠ −1; the backbone can also be driven from a hidden-state gradient.
+// Dispose hands the activation block to the next graph built on the same thread (ActivationBlockPool).
 using FedSpine.Model.Lora;
 using FedSpine.Tensors;
 
 namespace FedSpine.Model.Training;
 
-public sealed class TrainingGraph
+public sealed class TrainingGraph : IDisposable
 {
     private readonly LlamaWeights _model;
     private readonly LoraWeights? _lora;
@@ -14,6 +15,7 @@ public sealed class TrainingGraph
     private readonly ActivationBuffers _acts;
     private readonly RopeTable _rope;
     private int[] _inputs = [];
+    private bool _disposed;
 
     /// <param name="baseGrads">Gradient sink with the model's shapes (full training), or null for a frozen base.</param>
     /// <param name="loraGrads">Gradient sink with the adapters' shapes, or null.</param>
@@ -43,14 +45,23 @@ public sealed class TrainingGraph
         ActivationBuffers.Plan(config, shapes, rankOf ?? ((_, _) => 0), batch, tokens, keepLogits: true).TotalBytes;
 
     /// <summary>Final-norm hidden states of the last forward: [batch·tokens, hidden].</summary>
-    public Tensor Hidden => _acts.NormF;
+    public Tensor Hidden => Live()._acts.NormF;
 
     /// <summary>Logits of the last Loss/ForwardBackward call before backward overwrote them: [batch·tokens, vocab].</summary>
-    public Tensor Logits => _acts.Logits!;
+    public Tensor Logits => Live()._acts.Logits!;
+
+    /// <summary>Hands the activation block to the next graph built on this thread; the graph (and any Hidden or Logits
+    /// taken from it) must not be used afterwards. A graph never disposed is simply collected.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _acts.Release();
+    }
 
     /// <summary>Forward through the backbone to the final-norm hidden states. inputs: [batch·tokens] token ids.</summary>
     public void ForwardHidden(ReadOnlySpan<int> inputs)
     {
+        Live();
         var c = _model.Config;
         int rows = _acts.Rows, d = c.HiddenSize;
         if (inputs.Length != rows)
@@ -105,6 +116,7 @@ public sealed class TrainingGraph
     /// <summary>Backward from dL/dHidden [batch·tokens, hidden] (a task head's gradient) through the whole backbone.</summary>
     public void BackwardFromHidden(ReadOnlySpan<float> dHidden)
     {
+        Live();
         var c = _model.Config;
         int rows = _acts.Rows, d = c.HiddenSize;
         var dRes = _acts.DRes.Span;
@@ -125,6 +137,8 @@ public sealed class TrainingGraph
             }
         }
     }
+
+    private TrainingGraph Live() => _disposed ? throw new ObjectDisposedException(nameof(TrainingGraph), "the training graph was disposed (its buffers belong to another graph now)") : this;
 
     private void ComputeLogits()
     {

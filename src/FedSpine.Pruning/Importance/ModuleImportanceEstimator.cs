@@ -12,6 +12,11 @@ public abstract class ModuleImportanceEstimator : IImportanceEstimator
     private static readonly LoraTarget[] AttentionModules = [LoraTarget.Q, LoraTarget.K, LoraTarget.V, LoraTarget.O];
     private static readonly LoraTarget[] FfnModules = [LoraTarget.Gate, LoraTarget.Up, LoraTarget.Down];
 
+    // Row-block scratch, reused by every call on a thread: at 64 rows of 688 inputs each block is a large-object-heap
+    // array, and allocating two per module per step made the collector run gen-2 collections during training.
+    [ThreadStatic] private static float[]? _effective;   // [block, in]
+    [ThreadStatic] private static float[]? _scores;      // [block, in]
+
     public abstract string Name { get; }
     public abstract bool NeedsLoraGradients { get; }
     public abstract bool NeedsBaseGradients { get; }
@@ -22,7 +27,8 @@ public abstract class ModuleImportanceEstimator : IImportanceEstimator
     /// <summary>Throws ArgumentException when the context lacks the gradients the criterion reads.</summary>
     protected abstract void CheckContext(ImportanceContext context);
 
-    /// <summary>dest [rows, in] = importance of each element of rows [row0, row0+rows) of the module;
+    /// <summary>dest [rows, in] = importance of each element of rows [row0, row0+rows) of the module (every element
+    /// written: dest is reused scratch);
     /// effective [rows, in] holds those rows of W + s·B·A.</summary>
     protected abstract void ScoreRows(ModuleView module, int row0, int rows, ReadOnlySpan<float> effective, Span<float> dest);
 
@@ -88,8 +94,8 @@ public abstract class ModuleImportanceEstimator : IImportanceEstimator
         bool byColumn = target is LoraTarget.O or LoraTarget.Down;
         var lineSums = new float[byColumn ? inDim : outDim];   // per column [in] or per row [out]
         int block = Math.Min(BlockRows, outDim);
-        var effective = new float[block * inDim];               // [block, in]
-        var scores = new float[block * inDim];                  // [block, in]
+        var effective = Scratch(ref _effective, block * inDim);   // [block, in]; every block overwrites what it reads
+        var scores = Scratch(ref _scores, block * inDim);         // [block, in]; ScoreRows overwrites what it reads
         for (int row0 = 0; row0 < outDim; row0 += block)
         {
             int rows = Math.Min(block, outDim - row0);
@@ -117,6 +123,15 @@ public abstract class ModuleImportanceEstimator : IImportanceEstimator
             units[u] = TensorPrimitives.Sum(lineSums.AsSpan(u * width, width));
         }
         return units;
+    }
+
+    private static float[] Scratch(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+        return buffer;
     }
 
     /// <summary>v / ‖v‖₂ (a zero vector stays zero).</summary>

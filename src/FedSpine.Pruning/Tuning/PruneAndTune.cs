@@ -8,7 +8,7 @@ using FedSpine.Tensors;
 
 namespace FedSpine.Pruning;
 
-public sealed class PruneAndTune
+public sealed class PruneAndTune : IDisposable
 {
     private readonly IFineTuneTask _task;
     private readonly IImportanceEstimator _estimator;
@@ -128,6 +128,7 @@ public sealed class PruneAndTune
         Model = ModelSlicer.Slice(Model, map);
         Lora = ModelSlicer.Slice(Lora, map);
         Mask = next;
+        _graph.Dispose();   // the new graph reuses its activation block
         (_loraGrads, _baseGrads, _parameters, _optimizer, _graph) = Build(Model, Lora, _task, _estimator, Settings);
         LoraOptimizerState.Restore(_optimizer, ModelSlicer.Slice(m, map), ModelSlicer.Slice(v, map));
         var moments = _optimizer.Moments;
@@ -156,6 +157,10 @@ public sealed class PruneAndTune
         }
         return new PruneAndTuneResult(Model, Lora, Mask, Importance, Sparsity, losses);
     }
+
+    /// <summary>Hands the training graph's activation block to the next graph built on this thread; no Step, Evaluate or
+    /// PruneTo afterwards (Model, Lora, Mask and Importance stay readable).</summary>
+    public void Dispose() => _graph.Dispose();
 
     private static (LoraWeights, LlamaWeights?, ParameterSet, AdamWOptimizer, TrainingGraph) Build(LlamaWeights model, LoraWeights lora,
         IFineTuneTask task, IImportanceEstimator estimator, PruneAndTuneSettings settings)
