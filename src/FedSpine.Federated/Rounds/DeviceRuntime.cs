@@ -51,8 +51,8 @@ public sealed class DeviceRuntime
     public ImportanceTracker Importance { get; }
 
     /// <summary>Keep the pruned copy between rounds instead of re-slicing it from the original when the next round
-    /// starts (a copy per device: for a process that runs one device). Results are the same either way.</summary>
-    public bool KeepModelBetweenRounds { get; set; }
+    /// starts (how devices worked before they shared the base; tests show results are the same either way).</summary>
+    internal bool KeepModelBetweenRounds { get; set; }
 
     /// <summary>Config of the device's current pruned base (per-field maxima of its layer shapes).</summary>
     public LlamaConfig ModelConfig => ModelSlicer.ConfigFor(_original.Config, Mask.Shapes);
