@@ -14,17 +14,24 @@ internal static class ExperimentSummary
         sb.AppendLine(I($"common target {100 * c.CommonTarget:0.0}% (smoothed over {c.SmoothingWindow} evaluations); {c.Seeds.Count} seeds"));
         foreach (var a in c.Arms)
         {
-            string time = a.TimeToCommon.Mean is double t ? I($"{t:0} s [{a.TimeToCommon.Low:0}, {a.TimeToCommon.High:0}]") : "never";
-            sb.AppendLine(I($"{a.Name,-22} accuracy {100 * a.FinalAccuracy.Mean:0.00}% [{100 * a.FinalAccuracy.Low:0.00}, {100 * a.FinalAccuracy.High:0.00}]  time to target {time}"));
+            string time = a.TimeToCommon.Mean is null ? "never" : Interval(a.TimeToCommon, 1, "0", " s");
+            sb.AppendLine(I($"{a.Name,-22} accuracy {Interval(a.FinalAccuracy, 100, "0.00", "%")}  time to target {time}"));
         }
         foreach (var v in c.Versus)
         {
             var d = v.AccuracyDifference;
             var s = v.Speedup;
-            string speed = s.Mean is double m ? I($"{m:0.00}x [{s.Low:0.00}, {s.High:0.00}]") : "-";
+            string speed = s.Mean is null ? "-" : Interval(s, 1, "0.00", "x");
             sb.AppendLine(I($"{c.Reference} vs {v.Other,-16} accuracy {100 * d.Mean:+0.00;-0.00} points [{100 * d.Low:+0.00;-0.00}, {100 * d.High:+0.00;-0.00}] ({v.AccuracyVerdict}); speed-up {speed} ({v.SpeedupVerdict})"));
         }
         return sb.ToString();
+    }
+
+    /// <summary>"mean unit [low, high]", or just "mean unit" when the estimate has no interval.</summary>
+    private static string Interval(Estimate e, double scale, string format, string unit)
+    {
+        string F(double? v) => (scale * v!.Value).ToString(format, CultureInfo.InvariantCulture);
+        return e.Low is null ? F(e.Mean) + unit : $"{F(e.Mean)}{unit} [{F(e.Low)}, {F(e.High)}]";
     }
 
     private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -40,6 +40,7 @@ public static class ComparisonBuilder
         var summaries = arms.Select(a =>
         {
             var results = a.Runs.Select(r => r.Result).ToList();
+            var records = a.Runs.Select(Records).ToList();   // each seed's metrics.jsonl, read once
             return new ArmSummary
             {
                 Name = a.Arm.Name,
@@ -60,8 +61,8 @@ public static class ComparisonBuilder
                 SparsityMax = results.Max(r => r.MaxDeviceSparsity),
                 WallSecondsPerSeed = results.Select(r => r.WallSeconds).ToList(),
                 Curve = Band(results),
-                Classes = ClassesOf(a.Runs),
-                CompletionCv = CompletionCvOf(a.Runs),
+                Classes = ClassesOf(records.SelectMany(r => r).ToList()),
+                CompletionCv = CompletionCvOf(records),
             };
         }).ToList();
 
@@ -141,14 +142,13 @@ public static class ComparisonBuilder
         }).ToList();
     }
 
-    private static List<DeviceRoundRecord> Records(IEnumerable<SeedRun> runs) => runs
-        .Where(r => r.MetricsPath is not null && File.Exists(r.MetricsPath))
-        .SelectMany(r => File.ReadLines(r.MetricsPath!).Select(l => JsonSerializer.Deserialize<DeviceRoundRecord>(l)!))
-        .Where(r => r.Status == "ok").ToList();
+    /// <summary>A run's accepted device rounds (none when its metrics.jsonl was not kept).</summary>
+    private static List<DeviceRoundRecord> Records(SeedRun run) => run.MetricsPath is null || !File.Exists(run.MetricsPath)
+        ? []
+        : File.ReadLines(run.MetricsPath).Select(l => JsonSerializer.Deserialize<DeviceRoundRecord>(l)!).Where(r => r.Status == "ok").ToList();
 
-    private static List<ClassSeries> ClassesOf(IReadOnlyList<SeedRun> runs)
+    private static List<ClassSeries> ClassesOf(List<DeviceRoundRecord> rows)
     {
-        var rows = Records(runs);
         if (rows.Count == 0)
         {
             return [];
@@ -163,9 +163,9 @@ public static class ComparisonBuilder
             Series(g, r => r.Rank), Series(g, r => r.ArmStep), Series(g, r => r.PrunableSparsity))).ToList();
     }
 
-    private static List<double?> CompletionCvOf(IReadOnlyList<SeedRun> runs)
+    private static List<double?> CompletionCvOf(IReadOnlyList<List<DeviceRoundRecord>> seeds)
     {
-        var perSeed = runs.Select(r => Records([r])).Where(rows => rows.Count > 0).Select(rows => rows.GroupBy(r => r.Round)
+        var perSeed = seeds.Where(rows => rows.Count > 0).Select(rows => rows.GroupBy(r => r.Round)
             .ToDictionary(g => g.Key, g => g.Select(r => r.TotalSeconds).Where(t => t is not null).Select(t => t!.Value).ToArray())).ToList();
         if (perSeed.Count == 0)
         {

@@ -29,11 +29,11 @@ public static class BucketedAccuracy
             var subset = test.Subset(indices, test.Source);
             using var graph = new TrainingGraph(model, null, null, null, Math.Min(batch, indices.Length), bucket.Key);
             var subsetCorrect = new bool[indices.Length];
-            var result = new ClassificationTask(head, subset, subset).Evaluate(graph, subsetCorrect);
-            right += (long)Math.Round(result.Value * indices.Length);
-            if (!correct.IsEmpty)
+            new ClassificationTask(head, subset, subset).Evaluate(graph, subsetCorrect);
+            for (int k = 0; k < indices.Length; k++)
             {
-                for (int k = 0; k < indices.Length; k++)
+                right += subsetCorrect[k] ? 1 : 0;
+                if (!correct.IsEmpty)
                 {
                     correct[indices[k]] = subsetCorrect[k];
                 }
