@@ -25,6 +25,7 @@ public sealed class FederatedServer
         Slots = slots;
         _aggregator = aggregator;
         Method = method;
+        Momentum = settings.ServerMomentum > 0 ? new ServerMomentum(settings.ServerMomentum, global) : null;
         _original = slots[0].Mask.OriginalShapes;
         foreach (var slot in slots)
         {
@@ -39,6 +40,9 @@ public sealed class FederatedServer
     public string Method { get; }
     public GlobalLora Global { get; }
     public IReadOnlyList<DeviceSlot> Slots { get; }
+
+    /// <summary>The server's velocity when server_momentum > 0 (FedAvgM), else null.</summary>
+    public ServerMomentum? Momentum { get; }
 
     /// <summary>Rounds completed.</summary>
     public int Round { get; set; }
@@ -112,7 +116,12 @@ public sealed class FederatedServer
         }
 
         var norms = accepted.Select(a => UpdateTerm(a.Report, a.Task)).ToList();   // before aggregation: "change" reads the sent state
+        var before = Momentum is not null && accepted.Count > 0 ? ServerMomentum.Snapshot(Global) : null;
         Global.Aggregate(accepted.Select(a => (a.Report, Settings.LoraScale * a.Task.Arm.Rank)).ToList(), _aggregator);
+        if (before is not null)
+        {
+            Momentum!.Apply(Global, before);
+        }
         var rewards = RewardCalculator.Compute(accepted.Select((a, i) => (
             Gain(a.Report), ProgressTerm(Slots[a.Task.DeviceId], a.Task, t), norms[i], a.Report.TotalSeconds)).ToList(), Settings.Rewards);
         for (int i = 0; i < accepted.Count; i++)

@@ -127,6 +127,21 @@ public sealed class GlobalLora
         AverageInto(HeadBias, uploads.Select(u => (u.Report.HeadBias, u.Report.SampleCount / total)));
     }
 
+    /// <summary>Every tensor of the state in a fixed order with its checkpoint name: lora.{layer}.{module}.A/.B, then
+    /// head.weight and head.bias. The arrays are the live state (writes change it).</summary>
+    public IReadOnlyList<(string Name, float[] Values)> NamedTensors()
+    {
+        var list = new List<(string, float[])>(2 * _modules.Count + 2);
+        foreach (var ((layer, target), m) in _modules)
+        {
+            list.Add(($"lora.{layer}.{target.ShortName()}.A", m.A));
+            list.Add(($"lora.{layer}.{target.ShortName()}.B", m.B));
+        }
+        list.Add(("head.weight", HeadWeight));
+        list.Add(("head.bias", HeadBias));
+        return list;
+    }
+
     /// <summary>Frobenius norm of a device's ΔW = (alpha/rank)·B·A without forming it: sqrt(trace((BᵀB)(AAᵀ)))·scale.</summary>
     public static double UpdateNorm(ModuleFactors f, float alpha)
     {

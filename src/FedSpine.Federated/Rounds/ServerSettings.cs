@@ -44,6 +44,9 @@ public sealed record ServerSettings
     /// (pays for keeping to the schedule that reaches S*_i at PruneEndRound, ahead or behind alike).</summary>
     public string ProgressTerm { get; init; } = "ratio";
     public PruningOptions Pruning { get; init; } = new();
+
+    /// <summary>β of server momentum (FedAvgM) on the global LoRA and head; 0 = plain aggregation.</summary>
+    public double ServerMomentum { get; init; }
     public ulong Seed { get; init; } = 1;
 
     public void Validate()
@@ -67,6 +70,7 @@ public sealed record ServerSettings
         Require(SparsitySpread >= 0 && SparsitySpread < 1, "sparsity_spread", $"must be in [0, 1) (got {SparsitySpread})");
         Require(NormTerm is "adapter" or "change", "reward_norm_term", $"must be adapter or change (got '{NormTerm}')");
         Require(ProgressTerm is "ratio" or "pace", "reward_progress_term", $"must be ratio or pace (got '{ProgressTerm}')");
+        Require(ServerMomentum >= 0 && ServerMomentum < 1, "server_momentum", $"must be in [0, 1) (got {ServerMomentum})");
         Rewards.Validate();
     }
 }

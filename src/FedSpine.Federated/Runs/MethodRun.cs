@@ -89,6 +89,7 @@ public sealed class MethodRun
         TargetBandit = c.BanditSettings(),
         NormTerm = c.RewardNormTerm,
         ProgressTerm = c.RewardProgressTerm,
+        ServerMomentum = c.ServerMomentum,
         Seed = c.Seed,
     };
 

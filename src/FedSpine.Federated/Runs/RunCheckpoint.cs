@@ -1,5 +1,5 @@
-// A method's checkpoint as ONE safetensors file written atomically (temporary file, then rename): the global LoRA and
-// head, every device's importance statistics as tensors, and MethodState as JSON metadata; enough to continue exactly.
+// A method's checkpoint as ONE safetensors file written atomically: the global LoRA and head, the server momentum's
+// velocity, every device's importance statistics as tensors, and MethodState as JSON metadata; enough to continue exactly.
 // devices null: a deployed server's checkpoint (devices keep their own importance), server state only.
 using System.Text.Json;
 using FedSpine.Federated.Rounds;
@@ -24,6 +24,10 @@ public static class RunCheckpoint
         }
         tensors.Add(new("head.weight", new Tensor(server.Global.HeadWeight, 0, server.Global.HeadWeight.Length)));
         tensors.Add(new("head.bias", new Tensor(server.Global.HeadBias, 0, server.Global.HeadBias.Length)));
+        foreach (var (name, velocity) in server.Momentum?.Velocity ?? [])
+        {
+            tensors.Add(new($"momentum.{name}", new Tensor(velocity, 0, velocity.Length)));
+        }
         foreach (var d in devices ?? [])
         {
             for (int l = 0; l < d.Importance.Heads.Count; l++)
@@ -55,6 +59,10 @@ public static class RunCheckpoint
         }
         Read(file, "head.weight", server.Global.HeadWeight);
         Read(file, "head.bias", server.Global.HeadBias);
+        foreach (var (name, velocity) in server.Momentum?.Velocity ?? [])
+        {
+            Read(file, $"momentum.{name}", velocity);
+        }
         foreach (var s in state.Slots)
         {
             var slot = server.Slots[s.Id];

@@ -104,6 +104,10 @@ public sealed record RunConfig
     /// the all-ham 75.5% in 12 rounds with Adam's usual 1e-8.</summary>
     [JsonPropertyName("adam_epsilon")] public float AdamEpsilon { get; init; } = 1e-2f;
 
+    /// <summary>β of server momentum (FedAvgM, Hsu et al. 2019) on the global LoRA factors and head: the server applies
+    /// v ← β·v + Δ with Δ the round's aggregated change. 0 = plain aggregation.</summary>
+    [JsonPropertyName("server_momentum")] public double ServerMomentum { get; init; }
+
     [JsonPropertyName("importance")] public string Importance { get; init; } = "lora";
 
     /// <summary>Share of each device's examples kept as its local test set.</summary>

@@ -48,6 +48,7 @@ public static class RunConfigValidator
         Require(c.EvalExamples is null or >= 1, "eval_examples", $"must be at least 1 (got {c.EvalExamples})");
         Require(double.IsFinite(c.LogitAdjustment) && c.LogitAdjustment >= 0, "logit_adjustment", $"must be >= 0 (got {c.LogitAdjustment})");
         Require(float.IsFinite(c.AdamEpsilon) && c.AdamEpsilon > 0, "adam_epsilon", $"must be positive (got {c.AdamEpsilon})");
+        Require(c.ServerMomentum >= 0 && c.ServerMomentum < 1, "server_momentum", $"must be in [0, 1) (got {c.ServerMomentum})");
         Require(c.EvalEvery >= 1, "eval_every", $"must be at least 1 (got {c.EvalEvery})");
         Require(c.Pooling is "mean" or "last", "pooling", $"must be mean or last (got '{c.Pooling}')");
         Require(ImportanceEstimators.Names.Contains(c.Importance), "importance", $"unknown estimator '{c.Importance}' (expected {string.Join(", ", ImportanceEstimators.Names)})");

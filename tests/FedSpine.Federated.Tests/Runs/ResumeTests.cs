@@ -1,15 +1,17 @@
 // A run stopped after round k and resumed from its checkpoint ends exactly where an uninterrupted run does: the same
-// summary, the same per-device metrics and the same final global LoRA, bit for bit.
+// summary, the same per-device metrics and the same final global LoRA, bit for bit (with and without server momentum).
 using FedSpine.Federated.Runs;
 
 namespace FedSpine.Federated.Tests.Runs;
 
 public sealed class ResumeTests
 {
-    [Fact]
-    public void Stopped_and_resumed_run_equals_the_uninterrupted_run()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.8)]   // server momentum: its velocity must travel in the checkpoint
+    public void Stopped_and_resumed_run_equals_the_uninterrupted_run(double serverMomentum)
     {
-        var config = TinyRuns.Spam("fedspine", "uniform-prune");
+        var config = TinyRuns.Spam("fedspine", "uniform-prune") with { ServerMomentum = serverMomentum };
         string whole = TinyRuns.TempFolder("whole");
         string split = TinyRuns.TempFolder("split");
         var expected = new SimulationRunner(config, whole).Run()!;
