@@ -89,7 +89,7 @@ public sealed class DeviceRuntime
         // never modifies it), or a fresh slice of it; released (left to the collector) when Run returns.
         var model = _kept ?? (Mask.Equals(PruningMask.Full(_original.LayerShapes)) ? _original : ModelSlicer.Slice(_original, Mask));
         _kept = null;
-        var lora = LoraWeights.Allocate(config, Mask.Shapes, (l, t) => _settings.Targets.Contains(t) ? task.Arm.Rank : 0, task.Alpha);
+        var lora = LoraWeights.Allocate(config, Mask.Shapes, _settings.Adapter.RankPerModule(task.Arm.Rank), task.Alpha);
         Load(lora, task.Factors);
         var head = new ClassificationHead(config.HiddenSize, task.HeadBias.Length, new Rng(1), _settings.Pooling);
         CopyExact(task.HeadWeight, head.Weight.Span, "head weight");
@@ -167,12 +167,12 @@ public sealed class DeviceRuntime
     private ulong RoundSeed(int round) => _seed * 0x9E3779B97F4A7C15UL + (ulong)round * 0xBF58476D1CE4E5B9UL + (ulong)Id;
 
     private double StepFlops(LlamaWeights model, int rank) =>
-        TrainingCost.LoraStepFlops(model.Config, model.LayerShapes, (l, t) => _settings.Targets.Contains(t) ? rank : 0, _settings.Batch, _settings.Tokens);
+        TrainingCost.LoraStepFlops(model.Config, model.LayerShapes, _settings.Adapter.RankPerModule(rank), _settings.Batch, _settings.Tokens);
 
     private double EvalFlops(LlamaWeights model, int rank)
     {
         int batches = (_localTest.Count + _settings.Batch - 1) / _settings.Batch;
-        return batches * TrainingCost.ForwardFlops(model.Config, model.LayerShapes, (l, t) => _settings.Targets.Contains(t) ? rank : 0, _settings.Batch, _settings.Tokens);
+        return batches * TrainingCost.ForwardFlops(model.Config, model.LayerShapes, _settings.Adapter.RankPerModule(rank), _settings.Batch, _settings.Tokens);
     }
 
     private static void Load(LoraWeights lora, IReadOnlyList<ModuleFactors> factors)

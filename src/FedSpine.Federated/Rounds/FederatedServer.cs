@@ -117,7 +117,7 @@ public sealed class FederatedServer
 
         var norms = accepted.Select(a => UpdateTerm(a.Report, a.Task)).ToList();   // before aggregation: "change" reads the sent state
         var before = Momentum is not null && accepted.Count > 0 ? ServerMomentum.Snapshot(Global) : null;
-        Global.Aggregate(accepted.Select(a => (a.Report, Settings.LoraScale * a.Task.Arm.Rank)).ToList(), _aggregator);
+        Global.Aggregate(accepted.Select(a => (a.Report, _local.Adapter.Alpha(a.Task.Arm.Rank))).ToList(), _aggregator);
         if (before is not null)
         {
             Momentum!.Apply(Global, before);
@@ -178,7 +178,7 @@ public sealed class FederatedServer
         {
             return null;
         }
-        float alpha = Settings.LoraScale * chosen.Rank;
+        float alpha = _local.Adapter.Alpha(chosen.Rank);
         return new RoundTask(Settings.RunId, round, slot.Id, slot.Mask, chosen, NextSparsity(slot, chosen, round), slot.TargetSparsity,
             Settings.LocalSteps, Settings.LearningRate, alpha, Global.SliceFor(slot.Mask, chosen.Rank, alpha),
             (float[])Global.HeadWeight.Clone(), (float[])Global.HeadBias.Clone(), Settings.DeadlineSeconds);
@@ -221,7 +221,7 @@ public sealed class FederatedServer
                 return false;
             }
         }
-        long bytes = TrainingCost.LoraTrainingMemoryBytes(Global.Config, shapes, (l, t) => _local.Targets.Contains(t) ? arm.Rank : 0,
+        long bytes = TrainingCost.LoraTrainingMemoryBytes(Global.Config, shapes, _local.Adapter.RankPerModule(arm.Rank),
             _local.Batch, _local.Tokens);
         return bytes <= slot.MemoryBytes;
     }
@@ -249,7 +249,7 @@ public sealed class FederatedServer
     {
         if (Settings.NormTerm == "adapter")
         {
-            return report.Factors.Sum(f => GlobalLora.UpdateNorm(f, Settings.LoraScale * f.Rank));
+            return report.Factors.Sum(f => GlobalLora.UpdateNorm(f, _local.Adapter.Alpha(f.Rank)));
         }
         var sent = Global.SliceFor(report.Mask, task.Arm.Rank, task.Alpha);
         return report.Factors.Sum(f => GlobalLora.ChangeNorm(sent.Single(s => s.Layer == f.Layer && s.Target == f.Target), f, task.Alpha));

@@ -1,6 +1,5 @@
 // How every device trains locally in a run (the server only chooses rank, pruning and steps): batch shape, optimizer,
-// clipping, importance estimator and smoothing, pruning options, LoRA targets and the head's pooling.
-using FedSpine.Model.Lora;
+// clipping, importance estimator and smoothing, pruning options, the adapter plan and the head's pooling.
 using FedSpine.Model.Tasks;
 using FedSpine.Pruning;
 
@@ -21,7 +20,8 @@ public sealed record LocalTrainingSettings
     public string Importance { get; init; } = "lora";
     public double ImportanceDecay { get; init; } = 0.9;
     public PruningOptions Pruning { get; init; } = new();
-    public IReadOnlyCollection<LoraTarget> Targets { get; init; } = LoraTargets.All;
+    /// <summary>Which modules carry adapters and the alpha of each rank.</summary>
+    public AdapterPlan Adapter { get; init; } = AdapterPlan.Default;
     public Pooling Pooling { get; init; } = Pooling.Mean;
 
     /// <summary>Logit adjustment on non-IID devices: training adds τ·log(local class prior) to the logits (add-½

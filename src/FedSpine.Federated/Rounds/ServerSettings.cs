@@ -1,4 +1,4 @@
-// The round engine's settings: how many rounds and local steps, LoRA scale and learning rate, the shared final sparsity
+// The round engine's settings: how many rounds and local steps, the learning rate, the shared final sparsity
 // S* and the round by which it must be reached, participation, deadline, reward weights and the memory model's shapes.
 using FedSpine.Pruning;
 
@@ -10,9 +10,6 @@ public sealed record ServerSettings
     public int Rounds { get; init; } = 20;
     public int LocalSteps { get; init; } = 20;
     public float LearningRate { get; init; } = 2e-3f;
-
-    /// <summary>Devices use alpha = LoraScale·rank, so every rank applies B·A with the same scale.</summary>
-    public float LoraScale { get; init; } = 2f;
 
     /// <summary>S*: every pruning device ends here; 0 for methods that do not prune.</summary>
     public double FinalSparsity { get; init; }
@@ -61,7 +58,6 @@ public sealed record ServerSettings
         Require(Rounds >= 1, "rounds", $"must be at least 1 (got {Rounds})");
         Require(LocalSteps >= 1, "local_steps", $"must be at least 1 (got {LocalSteps})");
         Require(float.IsFinite(LearningRate) && LearningRate > 0, "lr", $"must be positive (got {LearningRate})");
-        Require(float.IsFinite(LoraScale) && LoraScale > 0, "lora_scale", $"must be positive (got {LoraScale})");
         Require(FinalSparsity >= 0 && FinalSparsity < 1, "sparsity", $"must be in [0, 1) (got {FinalSparsity})");
         Require(PruneEndRound >= 1, "prune_end_round", $"must be at least 1 (got {PruneEndRound})");
         Require(Fraction > 0 && Fraction <= 1, "fraction", $"must be in (0, 1] (got {Fraction})");

@@ -27,8 +27,8 @@ public static class FinalEvaluation
     /// <summary>Every device's accuracy on <paramref name="test"/> with the current global state (devices in parallel;
     /// devices with the same kept units and rank hold the same model, which is evaluated once).</summary>
     public static double[] Accuracies(FederatedServer server, IReadOnlyList<DeviceRuntime> devices, TokenizedClassificationSet test,
-        LocalTrainingSettings local, float loraScale) =>
-        Score(server, devices, i => DeviceModel(server, devices[i], local, loraScale), test, local).Devices;
+        LocalTrainingSettings local) =>
+        Score(server, devices, i => DeviceModel(server, devices[i], local), test, local).Devices;
 
     /// <summary>Accuracy of every device, and per test example the share of devices that classify it right, scoring each
     /// distinct deployed model once (modelOf builds device i's model).</summary>
@@ -86,13 +86,13 @@ public static class FinalEvaluation
 
     /// <summary>The final device models: accuracy, latency, sizes; saved as HF folders when saveFolder is given.</summary>
     public static FinalScores Run(FederatedServer server, IReadOnlyList<DeviceRuntime> devices, TokenizedClassificationSet test,
-        LocalTrainingSettings local, float loraScale, ITokenizer tokenizer, string? saveFolder)
+        LocalTrainingSettings local, ITokenizer tokenizer, string? saveFolder)
     {
-        var (accuracy, examples) = Score(server, devices, i => DeviceModel(server, devices[i], local, loraScale), test, local);
+        var (accuracy, examples) = Score(server, devices, i => DeviceModel(server, devices[i], local), test, local);
         var results = new List<DeviceFinal>();
         for (int i = 0; i < devices.Count; i++)
         {
-            var (model, head) = DeviceModel(server, devices[i], local, loraScale);
+            var (model, head) = DeviceModel(server, devices[i], local);
             results.Add(new DeviceFinal(devices[i].Id, accuracy[i], DecodeLatency(model, tokenizer.BosId), model.ParameterCount,
                 SparsityReport.Measure(model.Config, devices[i].Mask)));
             if (saveFolder is not null)
@@ -106,12 +106,12 @@ public static class FinalEvaluation
     /// <summary>The device's pruned base with the global LoRA (its last rank, or the global rank before it trained) merged,
     /// and the global head.</summary>
     public static (LlamaWeights Model, ClassificationHead Head) DeviceModel(FederatedServer server, DeviceRuntime device,
-        LocalTrainingSettings local, float loraScale)
+        LocalTrainingSettings local)
     {
         var slot = server.Slots[device.Id];
         int rank = slot.LastRank > 0 ? slot.LastRank : server.Global.Rank;
-        float alpha = loraScale * rank;
-        var lora = LoraWeights.Allocate(device.ModelConfig, device.Mask.Shapes, (l, t) => local.Targets.Contains(t) ? rank : 0, alpha);
+        float alpha = local.Adapter.Alpha(rank);
+        var lora = LoraWeights.Allocate(device.ModelConfig, device.Mask.Shapes, local.Adapter.RankPerModule(rank), alpha);
         foreach (var f in server.Global.SliceFor(device.Mask, rank, alpha))
         {
             var adapter = lora[f.Layer, f.Target]!;

@@ -7,6 +7,7 @@ using FedSpine.Federated.Devices;
 using FedSpine.Federated.Rounds;
 using FedSpine.Model;
 using FedSpine.Model.Formats;
+using FedSpine.Model.Lora;
 using FedSpine.Model.Tasks;
 using FedSpine.Model.Tokenizers;
 using FedSpine.Pruning;
@@ -44,6 +45,7 @@ public sealed class MethodRun
         Importance = config.Importance,
         LogitAdjustment = config.LogitAdjustment,
         AdamEpsilon = config.AdamEpsilon,
+        Adapter = new AdapterPlan(LoraTargets.All, config.LoraScale),
         Pooling = config.Pooling == "last" ? Pooling.LastToken : Pooling.Mean,
     };
 
@@ -55,7 +57,7 @@ public sealed class MethodRun
     public static FederatedServer CreateServer(RunConfig config, MethodSpec spec, LlamaConfig model, int classes, LocalTrainingSettings local,
         IReadOnlyList<DeviceProfile> profiles, IReadOnlyList<PruningMask> masks)
     {
-        var global = GlobalLora.Initialize(model, local.Targets, config.Ranks.Max(), classes, local.Pooling, new Rng(config.Seed ^ 0x61084L));
+        var global = GlobalLora.Initialize(model, local.Adapter.Targets, config.Ranks.Max(), classes, local.Pooling, new Rng(config.Seed ^ 0x61084L));
         var slots = masks.Select((mask, id) => new DeviceSlot(id, profiles[id].Name, profiles[id].MemoryBytes,
             spec.BanditFor(profiles[id], profiles), mask)).ToList();
         return new FederatedServer(Settings(config, spec), local, global, slots, Aggregators.Create(spec.Aggregator), spec.Name);
@@ -77,7 +79,6 @@ public sealed class MethodRun
         Rounds = c.Rounds,
         LocalSteps = c.LocalSteps,
         LearningRate = c.LearningRate,
-        LoraScale = c.LoraScale,
         FinalSparsity = spec.Prunes ? c.Sparsity : 0,
         PruneEndRound = Math.Max(1, (int)Math.Round(c.PruneEnd * c.Rounds)),
         Fraction = c.Fraction,
@@ -121,7 +122,7 @@ public sealed class MethodRun
         {
             var summary = Server.RunRound(transport);
             double? accuracy = Server.Round % _config.EvalEvery == 0 || Server.Round == _config.Rounds
-                ? FinalEvaluation.Accuracies(Server, Devices, evalSet, Local, _config.LoraScale).Average()
+                ? FinalEvaluation.Accuracies(Server, Devices, evalSet, Local).Average()
                 : null;
             var point = RoundPoint.From(summary, accuracy);
             Rounds.Add(point);
@@ -137,7 +138,7 @@ public sealed class MethodRun
                 return null;
             }
         }
-        var scores = FinalEvaluation.Run(Server, Devices, _data.GlobalTest, Local, _config.LoraScale, _tokenizer,
+        var scores = FinalEvaluation.Run(Server, Devices, _data.GlobalTest, Local, _tokenizer,
             _config.SaveModels ? Path.Combine(Folder, "devices") : null);
         var finals = scores.Devices;
         var result = new MethodResult

@@ -23,7 +23,7 @@ public sealed class ServerRoundTests
         var space = new ArmSpace(0, 0.1, [2, 4], 2);
         var slots = Enumerable.Range(0, devices).Select(i => new DeviceSlot(i, "test", long.MaxValue,
             BanditFactory.Create("fixed", space, new BanditSettings { FixedArm = new Arm(0, 2) }), PruningMask.Full(EngineFixtures.Shapes))).ToList();
-        var settings = new ServerSettings { Rounds = 3, LocalSteps = 2, FinalSparsity = 0, LoraScale = 2, DeadlineSeconds = deadline };
+        var settings = new ServerSettings { Rounds = 3, LocalSteps = 2, FinalSparsity = 0, DeadlineSeconds = deadline };
         return new FederatedServer(settings, new LocalTrainingSettings(), EngineFixtures.Global(), slots, Aggregators.Create("scatter"), "test");
     }
 

@@ -25,10 +25,10 @@ public sealed class DeviceEvaluationTests
         Assert.NotNull(run.Run(transport));
 
         var test = data.GlobalTest;
-        double[] shared = FinalEvaluation.Accuracies(run.Server, run.Devices, test, run.Local, config.LoraScale);
+        double[] shared = FinalEvaluation.Accuracies(run.Server, run.Devices, test, run.Local);
         double[] each = run.Devices.Select(d =>
         {
-            var (model, head) = FinalEvaluation.DeviceModel(run.Server, d, run.Local, config.LoraScale);
+            var (model, head) = FinalEvaluation.DeviceModel(run.Server, d, run.Local);
             return FinalEvaluation.Accuracy(model, head, test, run.Local);
         }).ToArray();
         Assert.Equal(each, shared);
