@@ -80,11 +80,7 @@ public sealed class ServerRun
         {
             var saved = RunCheckpoint.Load(run.CheckpointPath, run.Server, devices: null);
             run.Rounds.AddRange(saved.Rounds);
-            if (File.Exists(run.MetricsPath))
-            {
-                var kept = File.ReadAllLines(run.MetricsPath).Where(line => RoundOf(line) <= saved.Round).ToList();
-                AtomicFile.WriteAllText(run.MetricsPath, string.Concat(kept.Select(l => l + "\n")));
-            }
+            RoundLoop.TrimMetrics(run.MetricsPath, saved.Round);
         }
         return run;
     }
@@ -109,19 +105,6 @@ public sealed class ServerRun
         return new ServerRun(config, folder, state, weights.Config, server, profiles);
     }
 
-    /// <summary>Round of a metrics line; a line cut short by a kill counts as after every checkpoint.</summary>
-    private static int RoundOf(string line)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<DeviceRoundRecord>(line)?.Round ?? int.MaxValue;
-        }
-        catch (JsonException)
-        {
-            return int.MaxValue;
-        }
-    }
-
     /// <summary>The config a device receives: the server's file paths removed.</summary>
     public string DeviceConfigJson() => RunConfigFile.ToJson(Config with { Model = "", Tokenizer = null, Data = null, EvalData = null });
 
@@ -130,20 +113,14 @@ public sealed class ServerRun
     {
         Directory.CreateDirectory(MethodFolder);
         var watch = Stopwatch.StartNew();
-        while (Server.Round < Config.Rounds)
+        var roundWatch = Stopwatch.StartNew();
+        var loop = new RoundLoop(Server, Config.Rounds, Config.CheckpointEvery, MetricsPath, Rounds,
+            () => RunCheckpoint.Save(CheckpointPath, Server, devices: null, Rounds));
+        loop.Run(transport, (summary, _) =>
         {
-            cancel.ThrowIfCancellationRequested();
-            var roundWatch = Stopwatch.StartNew();
-            var summary = Server.RunRound(transport);
-            var point = RoundPoint.From(summary, accuracy: null);
-            Rounds.Add(point);
-            File.AppendAllLines(MetricsPath, summary.Devices.Select(r => JsonSerializer.Serialize(r)));
-            if (Server.Round % Config.CheckpointEvery == 0 || Server.Round == Config.Rounds)
-            {
-                RunCheckpoint.Save(CheckpointPath, Server, devices: null, Rounds);
-            }
             onRound?.Invoke(summary, roundWatch.Elapsed.TotalSeconds);
-        }
+            roundWatch.Restart();
+        }, cancel: cancel);
         return Finish(watch.Elapsed.TotalSeconds);
     }
 

@@ -103,12 +103,7 @@ public sealed class MethodRun
         }
         var state = RunCheckpoint.Load(CheckpointPath, Server, Devices);
         Rounds.AddRange(state.Rounds);
-        if (File.Exists(MetricsPath))
-        {
-            var kept = File.ReadAllLines(MetricsPath)
-                .Where(line => JsonSerializer.Deserialize<DeviceRoundRecord>(line)!.Round <= state.Round).ToList();
-            File.WriteAllLines(MetricsPath, kept);
-        }
+        RoundLoop.TrimMetrics(MetricsPath, state.Round);
     }
 
     /// <summary>Runs rounds until the last (or until stopAfterRound, checkpointing there) and returns the result, or
@@ -118,25 +113,14 @@ public sealed class MethodRun
         Directory.CreateDirectory(Folder);
         var watch = Stopwatch.StartNew();
         var evalSet = EvaluationSet(_data.GlobalTest);
-        while (Server.Round < _config.Rounds)
-        {
-            var summary = Server.RunRound(transport);
-            double? accuracy = Server.Round % _config.EvalEvery == 0 || Server.Round == _config.Rounds
+        var loop = new RoundLoop(Server, _config.Rounds, _config.CheckpointEvery, MetricsPath, Rounds,
+            () => RunCheckpoint.Save(CheckpointPath, Server, Devices, Rounds),
+            round => round % _config.EvalEvery == 0 || round == _config.Rounds
                 ? FinalEvaluation.Accuracies(Server, Devices, evalSet, Local).Average()
-                : null;
-            var point = RoundPoint.From(summary, accuracy);
-            Rounds.Add(point);
-            File.AppendAllLines(MetricsPath, summary.Devices.Select(r => JsonSerializer.Serialize(r)));
-            onRound?.Invoke(point);
-            bool stopping = stopAfterRound is int k && Server.Round >= k && Server.Round < _config.Rounds;
-            if (Server.Round % _config.CheckpointEvery == 0 || stopping || Server.Round == _config.Rounds)
-            {
-                RunCheckpoint.Save(CheckpointPath, Server, Devices, Rounds);
-            }
-            if (stopping)
-            {
-                return null;
-            }
+                : null);
+        if (!loop.Run(transport, (_, point) => onRound?.Invoke(point), stopAfterRound))
+        {
+            return null;
         }
         var scores = FinalEvaluation.Run(Server, Devices, _data.GlobalTest, Local, _tokenizer,
             _config.SaveModels ? Path.Combine(Folder, "devices") : null);
