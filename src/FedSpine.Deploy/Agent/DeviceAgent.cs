@@ -76,9 +76,9 @@ public sealed class DeviceAgent
         var config = FedSpine.Federated.Runs.RunConfigFile.Parse(hello.Config, "server's run config", yaml: false);
         var loaded = ModelLoader.Load(_options.Model, _options.Tokenizer, requireTokenizer: true);
         var (train, test) = DeviceDataFile.Read(_options.Data, hello.Labels);
-        var local = MethodRun.LocalSettings(config, hello.MaxTokens);
+        var local = RunPlan.LocalSettings(config, hello.MaxTokens);
         _runtime = new DeviceRuntime(_options.Id, loaded.Weights, TokenizedClassificationSet.Encode(train, loaded.Tokenizer!, hello.MaxTokens),
-            TokenizedClassificationSet.Encode(test, loaded.Tokenizer!, hello.MaxTokens), local, MethodRun.DeviceSeed(config, _options.Id));
+            TokenizedClassificationSet.Encode(test, loaded.Tokenizer!, hello.MaxTokens), local, RunPlan.DeviceSeed(config, _options.Id));
         _simulated = _options.Profile is string name ? new SimulatedDevice(_runtime, DeviceProfiles.Get(name), config.Seed) : null;
         _state = DeviceStateFile.Load(_options.EffectiveStatePath, hello.RunKey, _options.Id) ?? new DeviceStateFile(hello.RunKey, _options.Id, []);
         _log($"loaded {loaded.Source} and {train.Count}+{test.Count} examples from {_options.Data}; state {_options.EffectiveStatePath} " +

@@ -28,9 +28,9 @@ public sealed class ServerRun
     // A run too short for an early/late comparison gives NaN means in arms.json; written as "NaN" rather than failing.
     private static readonly JsonSerializerOptions ArmsJson = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    private ServerRun(RunConfig config, string folder, ServerFolderState state, LlamaConfig model, FederatedServer server, IReadOnlyList<DeviceProfile> profiles)
+    private ServerRun(RunPlan plan, string folder, ServerFolderState state, LlamaConfig model, FederatedServer server, IReadOnlyList<DeviceProfile> profiles)
     {
-        Config = config;
+        Plan = plan;
         Folder = folder;
         State = state;
         Model = model;
@@ -39,7 +39,8 @@ public sealed class ServerRun
         MethodFolder = SimulationRunner.MethodFolder(folder, server.Method);
     }
 
-    public RunConfig Config { get; }
+    public RunPlan Plan { get; }
+    public RunConfig Config => Plan.Config;
     public string Folder { get; }
     public string MethodFolder { get; }
     public ServerFolderState State { get; }
@@ -47,7 +48,7 @@ public sealed class ServerRun
     public FederatedServer Server { get; }
     public IReadOnlyList<DeviceProfile> Profiles { get; }
     public List<RoundPoint> Rounds { get; } = [];
-    public int MaxTokens => Config.MaxTokens ?? FederatedData.DefaultMaxTokens(Config.Task);
+    public int MaxTokens => Plan.MaxTokens;
     public string CheckpointPath => Path.Combine(MethodFolder, RunCheckpoint.FileName);
     public string MetricsPath => Path.Combine(MethodFolder, SimulationRunner.MetricsFile);
 
@@ -87,22 +88,20 @@ public sealed class ServerRun
 
     private static ServerRun Build(RunConfig config, string folder, ServerFolderState state)
     {
-        RunConfigValidator.Validate(config);
+        var plan = RunPlan.From(config);
         if (config.Methods.Count != 1)
         {
             throw new ArgumentException($"methods: a server runs exactly one method (got {string.Join(",", config.Methods)})");
         }
-        var profiles = DeviceMix.Parse(config.Devices);
+        var profiles = plan.Profiles;
         if (profiles.Count != state.Devices)
         {
             throw new ArgumentException($"--expect-devices: {state.Devices} devices, but the device mix '{config.Devices}' lists {profiles.Count}; give --devices with {state.Devices}");
         }
         var weights = ModelLoader.Load(config.Model, config.Tokenizer, requireTokenizer: false).Weights;
-        var spec = MethodCatalog.Get(config.Methods[0], config);
-        var local = MethodRun.LocalSettings(config, config.MaxTokens ?? FederatedData.DefaultMaxTokens(config.Task));
         var masks = Enumerable.Range(0, profiles.Count).Select(_ => PruningMask.Full(weights.LayerShapes)).ToList();
-        var server = MethodRun.CreateServer(config, spec, weights.Config, state.Labels.Count, local, profiles, masks);
-        return new ServerRun(config, folder, state, weights.Config, server, profiles);
+        var server = plan.CreateServer(plan.Methods[0], weights.Config, state.Labels.Count, masks);
+        return new ServerRun(plan, folder, state, weights.Config, server, profiles);
     }
 
     /// <summary>The config a device receives: the server's file paths removed.</summary>

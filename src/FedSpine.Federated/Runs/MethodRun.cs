@@ -1,5 +1,5 @@
-// Runs one method of a run from round 1 (or from its checkpoint) to the end: builds the devices and the server, runs the
-// rounds, logs metrics per device per round, checkpoints every N rounds, and finishes with the final device models.
+// Runs one method of a simulated run from round 1 (or from its checkpoint) to the end: builds the devices and the server,
+// runs the rounds through RoundLoop with the accuracy curve, and finishes with the final device models and result.json.
 using System.Diagnostics;
 using System.Text.Json;
 using FedSpine.Federated.Aggregation;
@@ -20,47 +20,18 @@ public sealed class MethodRun
     private readonly RunConfig _config;
     private readonly MethodSpec _spec;
     private readonly FederatedData _data;
-    private readonly IReadOnlyList<DeviceProfile> _profiles;
     private readonly ITokenizer _tokenizer;
 
-    public MethodRun(RunConfig config, MethodSpec spec, LlamaWeights model, ITokenizer tokenizer, FederatedData data,
-        IReadOnlyList<DeviceProfile> profiles, string folder)
+    public MethodRun(RunPlan plan, MethodSpec spec, LlamaWeights model, ITokenizer tokenizer, FederatedData data, string folder)
     {
-        _config = config;
+        _config = plan.Config;
         _spec = spec;
         _data = data;
-        _profiles = profiles;
         _tokenizer = tokenizer;
         Folder = folder;
-        Local = LocalSettings(config, data.GlobalTest.MaxTokens);
-        Devices = data.Devices.Select((d, i) => new DeviceRuntime(i, model, d.Train, d.Test, Local, DeviceSeed(config, i))).ToList();
-        Server = CreateServer(config, spec, model.Config, data.Labels.Count, Local, profiles, Devices.Select(d => d.Mask).ToList());
-    }
-
-    /// <summary>How every device of the run trains locally (tokens: the task's row length).</summary>
-    public static LocalTrainingSettings LocalSettings(RunConfig config, int tokens) => new()
-    {
-        Batch = config.Batch,
-        Tokens = tokens,
-        Importance = config.Importance,
-        LogitAdjustment = config.LogitAdjustment,
-        AdamEpsilon = config.AdamEpsilon,
-        Adapter = new AdapterPlan(LoraTargets.All, config.LoraScale),
-        Pooling = config.Pooling == "last" ? Pooling.LastToken : Pooling.Mean,
-    };
-
-    /// <summary>Seed of device i's batch draws.</summary>
-    public static ulong DeviceSeed(RunConfig config, int device) => config.Seed + 1000UL * (ulong)(device + 1);
-
-    /// <summary>The method's server: the initial global LoRA and head, and one slot per device (its profile's class and
-    /// memory, the method's bandit, its current mask). Also the server-only path of a deployment (no device models).</summary>
-    public static FederatedServer CreateServer(RunConfig config, MethodSpec spec, LlamaConfig model, int classes, LocalTrainingSettings local,
-        IReadOnlyList<DeviceProfile> profiles, IReadOnlyList<PruningMask> masks)
-    {
-        var global = GlobalLora.Initialize(model, local.Adapter.Targets, config.Ranks.Max(), classes, local.Pooling, new Rng(config.Seed ^ 0x61084L));
-        var slots = masks.Select((mask, id) => new DeviceSlot(id, profiles[id].Name, profiles[id].MemoryBytes,
-            spec.BanditFor(profiles[id], profiles), mask)).ToList();
-        return new FederatedServer(Settings(config, spec), local, global, slots, Aggregators.Create(spec.Aggregator), spec.Name);
+        Local = plan.Local with { Tokens = data.GlobalTest.MaxTokens };
+        Devices = data.Devices.Select((d, i) => new DeviceRuntime(i, model, d.Train, d.Test, Local, RunPlan.DeviceSeed(_config, i))).ToList();
+        Server = plan.CreateServer(spec, model.Config, data.Labels.Count, Devices.Select(d => d.Mask).ToList());
     }
 
     public string Folder { get; }
@@ -72,27 +43,6 @@ public sealed class MethodRun
     public string CheckpointPath => Path.Combine(Folder, RunCheckpoint.FileName);
     public string MetricsPath => Path.Combine(Folder, "metrics.jsonl");
     public string ResultPath => Path.Combine(Folder, "result.json");
-
-    public static ServerSettings Settings(RunConfig c, MethodSpec spec) => new()
-    {
-        RunId = $"{spec.Name}-seed{c.Seed}",
-        Rounds = c.Rounds,
-        LocalSteps = c.LocalSteps,
-        LearningRate = c.LearningRate,
-        FinalSparsity = spec.Prunes ? c.Sparsity : 0,
-        PruneEndRound = Math.Max(1, (int)Math.Round(c.PruneEnd * c.Rounds)),
-        Fraction = c.Fraction,
-        MinDevices = c.MinDevices,
-        DeadlineSeconds = c.DeadlineSeconds,
-        Rewards = new RewardWeights(c.RewardLoss, c.RewardProgress, c.RewardNorm),
-        PerDeviceSparsity = c.SparsityMode == "per-device" && spec.ChoosesTargets,
-        SparsitySpread = c.SparsitySpread,
-        TargetBandit = c.BanditSettings(),
-        NormTerm = c.RewardNormTerm,
-        ProgressTerm = c.RewardProgressTerm,
-        ServerMomentum = c.ServerMomentum,
-        Seed = c.Seed,
-    };
 
     /// <summary>Continues from the checkpoint when there is one (dropping metrics logged after it).</summary>
     public void ResumeIfCheckpointed()

@@ -19,12 +19,12 @@ public sealed class SimulationRunner
 
     public SimulationRunner(RunConfig config, string folder)
     {
-        RunConfigValidator.Validate(config);
-        Config = config;
+        Plan = RunPlan.From(config);
         Folder = folder;
     }
 
-    public RunConfig Config { get; }
+    public RunPlan Plan { get; }
+    public RunConfig Config => Plan.Config;
     public string Folder { get; }
 
     /// <summary>The config a run folder was started with (for --resume).</summary>
@@ -47,7 +47,7 @@ public sealed class SimulationRunner
         AtomicFile.WriteAllText(Path.Combine(Folder, ConfigFile), RunConfigFile.ToJson(Config) + "\n");
         var loaded = ModelLoader.Load(Config.Model, Config.Tokenizer, requireTokenizer: true);
         var tokenizer = loaded.Tokenizer!;
-        var profiles = DeviceMix.Parse(Config.Devices);
+        var profiles = Plan.Profiles;
         var data = FederatedData.Create(Config, tokenizer, profiles.Count);
         var results = new List<MethodResult>();
         for (int i = 0; i < Config.Methods.Count; i++)
@@ -63,7 +63,7 @@ public sealed class SimulationRunner
                 observer?.MethodDone(done, fromEarlierSession: true);
                 continue;
             }
-            var run = new MethodRun(Config, MethodCatalog.Get(method, Config), loaded.Weights, tokenizer, data, profiles, folder);
+            var run = new MethodRun(Plan, Plan.Methods[i], loaded.Weights, tokenizer, data, folder);
             run.ResumeIfCheckpointed();
             observer?.MethodStarted(method, i, Config.Methods.Count, Config.Rounds, run.Server.Round);
             var transport = new InProcessTransport(run.Devices.Select(d => new SimulatedDevice(d, profiles[d.Id], Config.Seed)));

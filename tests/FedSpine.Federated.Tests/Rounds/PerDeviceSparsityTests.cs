@@ -42,8 +42,9 @@ public sealed class PerDeviceSparsityTests
         var config = TinyRuns.Spam("fedspine") with { SparsityMode = "per-device", Rounds = 4, Devices = "3 tx2,2 nx,1 agx" };
         var loaded = FedSpine.Model.ModelLoader.Load(config.Model, null, requireTokenizer: true);
         var data = FederatedData.Create(config, loaded.Tokenizer!, 6);
-        var profiles = FedSpine.Federated.Devices.DeviceMix.Parse(config.Devices);
-        var run = new MethodRun(config, MethodCatalog.Get("fedspine", config), loaded.Weights, loaded.Tokenizer!, data, profiles, TinyRuns.TempFolder("per-device"));
+        var plan = RunPlan.From(config);
+        var profiles = plan.Profiles;
+        var run = new MethodRun(plan, MethodCatalog.Get("fedspine", config), loaded.Weights, loaded.Tokenizer!, data, TinyRuns.TempFolder("per-device"));
         var transport = new InProcessTransport(run.Devices.Select(d => new SimulatedDevice(d, profiles[d.Id], config.Seed)));
         var targetsSeen = new List<double[]>();
         while (run.Server.Round < config.Rounds)

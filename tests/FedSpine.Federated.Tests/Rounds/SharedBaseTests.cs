@@ -47,9 +47,10 @@ public sealed class SharedBaseTests
 
     private static MethodRun Run(RunConfig config, LoadedModel loaded, bool keep)
     {
-        var profiles = DeviceMix.Parse(config.Devices);
+        var plan = RunPlan.From(config);
+        var profiles = plan.Profiles;
         var data = FederatedData.Create(config, loaded.Tokenizer!, profiles.Count);
-        var run = new MethodRun(config, MethodCatalog.Get("fedspine", config), loaded.Weights, loaded.Tokenizer!, data, profiles,
+        var run = new MethodRun(plan, MethodCatalog.Get("fedspine", config), loaded.Weights, loaded.Tokenizer!, data,
             TinyRuns.TempFolder(keep ? "kept" : "released"));
         foreach (var device in run.Devices)
         {

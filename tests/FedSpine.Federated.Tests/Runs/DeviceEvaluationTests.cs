@@ -17,9 +17,10 @@ public sealed class DeviceEvaluationTests
     {
         var config = TinyRuns.Spam(method) with { Devices = "2 tx2,2 nx,1 agx", Rounds = 2 };
         var loaded = ModelLoader.Load(config.Model, config.Tokenizer, requireTokenizer: true);
-        var profiles = DeviceMix.Parse(config.Devices);
+        var plan = RunPlan.From(config);
+        var profiles = plan.Profiles;
         var data = FederatedData.Create(config, loaded.Tokenizer!, profiles.Count);
-        var run = new MethodRun(config, MethodCatalog.Get(method, config), loaded.Weights, loaded.Tokenizer!, data, profiles,
+        var run = new MethodRun(plan, MethodCatalog.Get(method, config), loaded.Weights, loaded.Tokenizer!, data,
             TinyRuns.TempFolder($"eval-{method}"));
         var transport = new InProcessTransport(run.Devices.Select(d => new SimulatedDevice(d, profiles[d.Id], config.Seed)));
         Assert.NotNull(run.Run(transport));
