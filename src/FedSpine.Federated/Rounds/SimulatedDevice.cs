@@ -22,7 +22,8 @@ public sealed class SimulatedDevice
     /// <summary>Messages the device was sent about dropped uploads (round, reason).</summary>
     public List<(int Round, string Reason)> Notices { get; } = [];
 
-    /// <summary>The round's report with simulated times, or null when the device drops out this round.</summary>
+    /// <summary>The round's report with simulated times, or null when the device drops out this round or refuses a task
+    /// holding non-finite values (noted in Notices).</summary>
     public DeviceReport? Run(RoundTask task)
     {
         var rng = new Rng(_seed * 0xD1B54A32D192ED03UL + (ulong)task.Round * 0x94D049BB133111EBUL + (ulong)Runtime.Id + 1);
@@ -30,6 +31,11 @@ public sealed class SimulatedDevice
         double fluctuation = DeviceTiming.DrawFluctuation(Profile, rng);
         if (dropsOut)
         {
+            return null;
+        }
+        if (TaskCheck.NonFinite(task) is string poisoned)
+        {
+            Notices.Add((task.Round, poisoned));   // refuses the task: no answer this round
             return null;
         }
         var report = Runtime.Run(task);

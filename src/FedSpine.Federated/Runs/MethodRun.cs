@@ -1,5 +1,6 @@
 // Runs one method of a run from round 1 (or from its checkpoint) to the end: builds the devices and the server, runs the
-// rounds, logs metrics per device per round, checkpoints every N rounds, and finishes with the final device models.
+// rounds, logs metrics per device per round, checkpoints every N rounds (keeping the last K round checkpoints), and
+// finishes with the final device models; wall_s adds up over resumed sessions.
 using System.Diagnostics;
 using System.Text.Json;
 using FedSpine.Federated.Aggregation;
@@ -21,6 +22,7 @@ public sealed class MethodRun
     private readonly FederatedData _data;
     private readonly IReadOnlyList<DeviceProfile> _profiles;
     private readonly ITokenizer _tokenizer;
+    private double _wallBefore;   // real seconds of the sessions before this one (from the checkpoint)
 
     public MethodRun(RunConfig config, MethodSpec spec, LlamaWeights model, ITokenizer tokenizer, FederatedData data,
         IReadOnlyList<DeviceProfile> profiles, string folder)
@@ -33,7 +35,8 @@ public sealed class MethodRun
         Folder = folder;
         Local = LocalSettings(config, data.GlobalTest.MaxTokens);
         Devices = data.Devices.Select((d, i) => new DeviceRuntime(i, model, d.Train, d.Test, Local, DeviceSeed(config, i))).ToList();
-        Server = CreateServer(config, spec, model.Config, data.Labels.Count, Local, profiles, Devices.Select(d => d.Mask).ToList());
+        Server = CreateServer(config, spec, model.Config, data.Labels.Count, Local, profiles, Devices.Select(d => d.Mask).ToList(),
+            Devices.Select(d => d.SampleCount).ToList());
     }
 
     /// <summary>How every device of the run trains locally (tokens: the task's row length).</summary>
@@ -51,14 +54,15 @@ public sealed class MethodRun
     public static ulong DeviceSeed(RunConfig config, int device) => config.Seed + 1000UL * (ulong)(device + 1);
 
     /// <summary>The method's server: the initial global LoRA and head, and one slot per device (its profile's class and
-    /// memory, the method's bandit, its current mask). Also the server-only path of a deployment (no device models).</summary>
+    /// memory, the method's bandit, its current mask). Also the server-only path of a deployment (no device models).
+    /// knownSampleCounts: each device's training-set size as the server knows it (caps the weight of its uploads).</summary>
     public static FederatedServer CreateServer(RunConfig config, MethodSpec spec, LlamaConfig model, int classes, LocalTrainingSettings local,
-        IReadOnlyList<DeviceProfile> profiles, IReadOnlyList<PruningMask> masks)
+        IReadOnlyList<DeviceProfile> profiles, IReadOnlyList<PruningMask> masks, IReadOnlyList<int>? knownSampleCounts = null)
     {
         var global = GlobalLora.Initialize(model, local.Targets, config.Ranks.Max(), classes, local.Pooling, new Rng(config.Seed ^ 0x61084L));
         var slots = masks.Select((mask, id) => new DeviceSlot(id, profiles[id].Name, profiles[id].MemoryBytes,
             spec.BanditFor(profiles[id], profiles), mask)).ToList();
-        return new FederatedServer(Settings(config, spec), local, global, slots, Aggregators.Create(spec.Aggregator), spec.Name);
+        return new FederatedServer(Settings(config, spec) with { KnownSampleCounts = knownSampleCounts }, local, global, slots, Aggregators.Create(spec.Aggregator), spec.Name);
     }
 
     public string Folder { get; }
@@ -90,6 +94,9 @@ public sealed class MethodRun
         NormTerm = c.RewardNormTerm,
         ProgressTerm = c.RewardProgressTerm,
         Seed = c.Seed,
+        ClipMultiple = c.ClipMultiple,
+        WeightCapMultiple = c.WeightCapMultiple,
+        MaxGlobalChange = c.MaxGlobalChange,
     };
 
     /// <summary>Continues from the checkpoint when there is one (dropping metrics logged after it).</summary>
@@ -101,6 +108,7 @@ public sealed class MethodRun
         }
         var state = RunCheckpoint.Load(CheckpointPath, Server, Devices);
         Rounds.AddRange(state.Rounds);
+        _wallBefore = state.WallSeconds;
         if (File.Exists(MetricsPath))
         {
             var kept = File.ReadAllLines(MetricsPath)
@@ -129,7 +137,8 @@ public sealed class MethodRun
             bool stopping = stopAfterRound is int k && Server.Round >= k && Server.Round < _config.Rounds;
             if (Server.Round % _config.CheckpointEvery == 0 || stopping || Server.Round == _config.Rounds)
             {
-                RunCheckpoint.Save(CheckpointPath, Server, Devices, Rounds);
+                RunCheckpoint.Save(CheckpointPath, Server, Devices, Rounds, _wallBefore + watch.Elapsed.TotalSeconds);
+                CheckpointHistory.Keep(CheckpointPath, Server.Round, _config.KeepCheckpoints);
             }
             if (stopping)
             {
@@ -155,7 +164,7 @@ public sealed class MethodRun
             LatencyMsPerToken = finals.Average(f => f.LatencyMsPerToken),
             MeanParameters = finals.Average(f => (double)f.Parameters),
             Rounds = Server.Round,
-            WallSeconds = watch.Elapsed.TotalSeconds,
+            WallSeconds = _wallBefore + watch.Elapsed.TotalSeconds,
             Curve = Rounds.ToList(),
             FinalExamples = _data.GlobalTest.Count,
             CurveExamples = evalSet.Count,

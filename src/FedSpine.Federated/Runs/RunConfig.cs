@@ -95,6 +95,21 @@ public sealed record RunConfig
     /// <summary>Aggregation override for every method (scatter, hetlora, flexlora, factor-svd, fedavg); null = the method's own.</summary>
     [JsonPropertyName("aggregator")] public string? Aggregator { get; init; }
 
+    /// <summary>Upload clipping: an upload whose change against what it was sent exceeds clip_multiple × the round's median
+    /// change norm is scaled back onto that bound; 0 = off.</summary>
+    [JsonPropertyName("clip_multiple")] public double ClipMultiple { get; init; } = 4;
+
+    /// <summary>Sample-count cap where the server does not know the devices' counts (a deployment): weight = min(claim,
+    /// weight_cap_multiple × the round's median claim); 0 = off. Simulations know every count and cap at it.</summary>
+    [JsonPropertyName("weight_cap_multiple")] public double WeightCapMultiple { get; init; } = 3;
+
+    /// <summary>A round whose aggregate is non-finite or moves the global state by more than this share of its norm is
+    /// rolled back; 0 = only the finiteness check.</summary>
+    [JsonPropertyName("max_global_change")] public double MaxGlobalChange { get; init; } = 1.0;
+
+    /// <summary>Round checkpoints kept beside the latest (checkpoint-round-N.safetensors), for --from-round.</summary>
+    [JsonPropertyName("keep_checkpoints")] public int KeepCheckpoints { get; init; } = 3;
+
     /// <summary>τ of logit adjustment in local training (τ·log local class prior added to training logits); 0 = off.</summary>
     [JsonPropertyName("logit_adjustment")] public double LogitAdjustment { get; init; } = 1.0;
 

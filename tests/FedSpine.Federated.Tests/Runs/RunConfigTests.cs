@@ -34,6 +34,11 @@ public sealed class RunConfigTests
     [InlineData("sparsity", "sparsity: must be in [0, 1)")]
     [InlineData("aggregator", "aggregator:")]
     [InlineData("fixed_rank", "fixed_rank:")]
+    [InlineData("trimmed-mean", "aggregator: trimmed-mean: the trimmed share")]
+    [InlineData("clip_multiple", "clip_multiple: must be 0 (off) or at least 1")]
+    [InlineData("weight_cap_multiple", "weight_cap_multiple: must be 0 (off) or at least 1")]
+    [InlineData("max_global_change", "max_global_change: must be finite")]
+    [InlineData("keep_checkpoints", "keep_checkpoints: must be at least 1")]
     public void Bad_values_name_the_key(string key, string expected)
     {
         var c = new RunConfig();
@@ -44,8 +49,13 @@ public sealed class RunConfigTests
             "partition" => c with { Partition = "dirichlet:-1" },
             "rounds" => c with { Rounds = 0 },
             "sparsity" => c with { Sparsity = 1.2 },
-            "aggregator" => c with { Aggregator = "median" },
+            "aggregator" => c with { Aggregator = "krum" },
             "fixed_rank" => c with { FixedRank = 64 },
+            "trimmed-mean" => c with { Aggregator = "trimmed-mean:0.7" },
+            "clip_multiple" => c with { ClipMultiple = 0.5 },
+            "weight_cap_multiple" => c with { WeightCapMultiple = -1 },
+            "max_global_change" => c with { MaxGlobalChange = double.NaN },
+            "keep_checkpoints" => c with { KeepCheckpoints = 0 },
             _ => c,
         };
         var e = Assert.Throws<ArgumentException>(() => RunConfigValidator.Validate(c));
