@@ -50,8 +50,8 @@ public sealed record ServerSettings
     /// median change norm is moved back onto that bound; 0 = no clipping.</summary>
     public double ClipMultiple { get; init; } = 4;
 
-    /// <summary>UploadBounds: without KnownSampleCounts a device's weight is capped at WeightCapMultiple × the round's median
-    /// claimed sample count; 0 = no cap.</summary>
+    /// <summary>UploadBounds: a device's weight is capped at its known count (KnownSampleCounts), else at WeightCapMultiple ×
+    /// the round's median claimed sample count; 0 = no cap at all (claims are trusted).</summary>
     public double WeightCapMultiple { get; init; } = 3;
 
     /// <summary>Training-set size of each device (by id) as the server knows it (the run's partition); a device's weight is

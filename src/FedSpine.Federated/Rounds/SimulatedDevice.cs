@@ -19,6 +19,9 @@ public sealed class SimulatedDevice
     public DeviceRuntime Runtime { get; }
     public DeviceProfile Profile { get; }
 
+    /// <summary>Robustness experiments: this device is hostile and its uploads are attacked (null: honest).</summary>
+    public UploadAttack? Attack { get; init; }
+
     /// <summary>Messages the device was sent about dropped uploads (round, reason).</summary>
     public List<(int Round, string Reason)> Notices { get; } = [];
 
@@ -40,6 +43,7 @@ public sealed class SimulatedDevice
         }
         var report = Runtime.Run(task);
         var time = DeviceTiming.Time(Profile, report.ComputeFlops, MessageSize.Of(task), MessageSize.Of(report), fluctuation);
-        return report with { ComputeSeconds = time.ComputeSeconds, DownloadSeconds = time.DownloadSeconds, UploadSeconds = time.UploadSeconds };
+        report = report with { ComputeSeconds = time.ComputeSeconds, DownloadSeconds = time.DownloadSeconds, UploadSeconds = time.UploadSeconds };
+        return Attack is null ? report : Attack.Apply(report);
     }
 }

@@ -17,7 +17,7 @@ public static class UploadBounds
     /// <summary>The uploads as they are aggregated. Rules (off when the multiple is 0): bound = ClipMultiple × median of the
     /// round's change norms, an upload above it becomes sent + (bound / norm)·(upload − sent); weight = min(claim, known
     /// count of that device) when the server knows the devices' counts, else min(claim, max(1, ⌊WeightCapMultiple × median
-    /// claim⌋)). Medians of an even count are the mean of the two middle values.</summary>
+    /// claim⌋)); WeightCapMultiple 0 trusts every claim. Medians of an even count are the mean of the two middle values.</summary>
     public static IReadOnlyList<Bounded> Apply(IReadOnlyList<(DeviceReport Report, float Alpha)> uploads, GlobalLora global, ServerSettings settings)
     {
         var norms = uploads.Select(u => ChangeNorm(u.Report, u.Alpha, global)).ToArray();
@@ -30,7 +30,8 @@ public static class UploadBounds
         for (int i = 0; i < uploads.Count; i++)
         {
             var (report, alpha) = uploads[i];
-            int cap = settings.KnownSampleCounts is { } known && report.DeviceId < known.Count ? known[report.DeviceId] : medianCap;
+            int cap = settings.WeightCapMultiple <= 0 ? int.MaxValue
+                : settings.KnownSampleCounts is { } known && report.DeviceId < known.Count ? known[report.DeviceId] : medianCap;
             int weight = Math.Min(report.SampleCount, Math.Max(1, cap));
             double factor = norms[i] > bound ? bound / norms[i] : 1;
             var bounded = factor < 1 ? MoveToward(report, alpha, global, factor) : report;

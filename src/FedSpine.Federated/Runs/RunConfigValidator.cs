@@ -67,6 +67,12 @@ public static class RunConfigValidator
         Wrap("devices", () => DeviceMix.Parse(c.Devices));
         Wrap("partition", () => PartitionSpec.Parse(c.Partition));
         Wrap("bandit", () => BanditFactory.Create(c.Bandit, new Bandits.ArmSpace(c.MinStep, c.MaxStep, c.Ranks, c.GridSteps), c.BanditSettings()));
+        if (c.Attack is not null)
+        {
+            Wrap("attack", () => Rounds.UploadAttack.Parse(c.Attack));
+        }
+        int deviceCount = DeviceMix.Parse(c.Devices).Count;
+        Require(c.AttackDevices.All(d => d >= 0 && d < deviceCount), "attack_devices", $"device ids must be in 0..{deviceCount - 1}");
         if (c.Aggregator is not null)
         {
             Wrap("aggregator", () => Aggregation.Aggregators.Create(c.Aggregator));

@@ -66,7 +66,11 @@ public sealed class SimulationRunner
             var run = new MethodRun(Config, MethodCatalog.Get(method, Config), loaded.Weights, tokenizer, data, profiles, folder);
             run.ResumeIfCheckpointed();
             observer?.MethodStarted(method, i, Config.Methods.Count, Config.Rounds, run.Server.Round);
-            var transport = new InProcessTransport(run.Devices.Select(d => new SimulatedDevice(d, profiles[d.Id], Config.Seed)));
+            var attack = Config.Attack is string spec ? UploadAttack.Parse(spec) : null;
+            var transport = new InProcessTransport(run.Devices.Select(d => new SimulatedDevice(d, profiles[d.Id], Config.Seed)
+            {
+                Attack = Config.AttackDevices.Contains(d.Id) ? attack : null,
+            }));
             var result = run.Run(transport, s => observer?.RoundDone(method, s), stopAfterRound);
             WriteMetrics();
             if (result is null)

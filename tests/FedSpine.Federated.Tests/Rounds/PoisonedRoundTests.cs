@@ -192,3 +192,28 @@ public sealed class PoisonedRoundTests
         Assert.Contains("head bias", TaskCheck.NonFinite(headTask), StringComparison.Ordinal);
     }
 }
+
+public sealed class UploadAttackTests
+{
+    [Fact]
+    public void Attacks_change_the_upload_as_named()
+    {
+        var global = EngineFixtures.Global();
+        var honest = EngineFixtures.Report(EngineFixtures.Task(global, PruningMask.Full(EngineFixtures.Shapes)));
+        var scaled = UploadAttack.Parse("scale:1000").Apply(honest);
+        Assert.Equal(honest.Factors[1].B[3] * 1000f, scaled.Factors[1].B[3]);
+        Assert.Equal(honest.Factors[1].A, scaled.Factors[1].A);
+        Assert.Equal(-honest.HeadBias[0], UploadAttack.Parse("sign-flip").Apply(honest).HeadBias[0]);
+        Assert.All(UploadAttack.Parse("value:3e38").Apply(honest).Factors[0].A, v => Assert.Equal(3e38f, v));
+        Assert.Equal(int.MaxValue, UploadAttack.Parse("samples:2147483647").Apply(honest).SampleCount);
+        Assert.True(float.IsNaN(UploadAttack.Parse("nan").Apply(honest).Factors[2].B[0]));
+    }
+
+    [Theory]
+    [InlineData("scale")]
+    [InlineData("nan:3")]
+    [InlineData("flood")]
+    [InlineData("samples:0")]
+    public void Bad_specs_are_named(string spec) =>
+        Assert.Contains($"'{spec}'", Assert.Throws<ArgumentException>(() => UploadAttack.Parse(spec)).Message, StringComparison.Ordinal);
+}
