@@ -21,10 +21,10 @@ public static class UploadBounds
     public static IReadOnlyList<Bounded> Apply(IReadOnlyList<(DeviceReport Report, float Alpha)> uploads, GlobalLora global, ServerSettings settings)
     {
         var norms = uploads.Select(u => ChangeNorm(u.Report, u.Alpha, global)).ToArray();
-        double bound = settings.ClipMultiple > 0 && norms.Length > 0 ? settings.ClipMultiple * Median(norms) : double.PositiveInfinity;
+        double bound = settings.ClipMultiple > 0 && norms.Length > 0 ? settings.ClipMultiple * OwnedCoordinateValues.Median(norms.Order().ToArray()) : double.PositiveInfinity;
         var claims = uploads.Select(u => (double)u.Report.SampleCount).ToArray();
         int medianCap = settings.WeightCapMultiple > 0 && claims.Length > 0
-            ? (int)Math.Clamp(Math.Floor(settings.WeightCapMultiple * Median(claims)), 1, int.MaxValue)
+            ? (int)Math.Clamp(Math.Floor(settings.WeightCapMultiple * OwnedCoordinateValues.Median(claims.Order().ToArray())), 1, int.MaxValue)
             : int.MaxValue;
         var result = new List<Bounded>(uploads.Count);
         for (int i = 0; i < uploads.Count; i++)
@@ -94,12 +94,5 @@ public static class UploadBounds
             result[i] = (float)(from[i] + factor * ((double)to[i] - from[i]));
         }
         return result;
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
     }
 }
