@@ -57,7 +57,6 @@ public sealed class HttpsDeploymentTests
             Assert.Equal(1, untrustingDevice.WaitForExit(TimeSpan.FromSeconds(30)));
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30));
             Assert.Contains("TLS handshake failed", untrustingDevice.Output, StringComparison.Ordinal);
-            Assert.DoesNotContain("unreachable", untrustingDevice.Output, StringComparison.Ordinal);
         }
         var devices = Enumerable.Range(0, 2).Select(i => new FedspineProcess("device", "--server", url, "--id", $"{i}", "--token", tokenOf[i],
             "--model", config.Model, "--tokenizer", config.Tokenizer!, "--data", Path.Combine(parts, $"device-{i}.jsonl"),
