@@ -26,6 +26,15 @@ public sealed class RunConfigTests
         Assert.StartsWith("run.yaml: ", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Yaml_words_that_dotnet_reads_as_numbers_stay_text()
+    {
+        var yaml = RunConfigFile.Parse("attack: nan\n", "c.yaml", yaml: true);
+        Assert.Equal("nan", yaml.Attack);
+        var e = Assert.Throws<InvalidDataException>(() => RunConfigFile.Parse("sparsity: Infinity\n", "c.yaml", yaml: true));
+        Assert.Contains("sparsity", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("methods", "methods: unknown method 'fedprox'")]
     [InlineData("devices", "devices:")]
