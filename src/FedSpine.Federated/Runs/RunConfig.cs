@@ -92,7 +92,8 @@ public sealed record RunConfig
     public Bandits.BanditSettings BanditSettings() =>
         new() { Exploration = BanditExploration, Discount = BanditDiscount, Nu = BanditNu };
 
-    /// <summary>Aggregation override for every method (scatter, hetlora, flexlora, factor-svd, fedavg); null = the method's own.</summary>
+    /// <summary>Aggregation override for every method (Aggregators.Names: scatter, hetlora, flexlora, factor-svd, fedavg, median,
+    /// trimmed-mean[:β], clipped-scatter[:τ]); null = the method's own.</summary>
     [JsonPropertyName("aggregator")] public string? Aggregator { get; init; }
 
     /// <summary>Upload clipping: an upload whose change against what it was sent exceeds clip_multiple × the round's median
