@@ -1,7 +1,7 @@
 // The deployment as users run it, on loopback: `fedspine partition`, one `fedspine server` process and four `fedspine
 // device` processes (stories260K, VADER shards, profiles as in the run's device mix) end with the same global LoRA, head
-// and per-device metrics as the in-process simulation of the same config and seed; and a server killed after round 2 and
-// restarted with --resume (devices reconnecting on their own) ends in that same state.
+// and per-device metrics as the in-process simulation of the same config and seed; and a server killed (or stopped by
+// SIGTERM: exit 0 within 10 s, resume hint) after round 2 and restarted with --resume (devices reconnecting) ends the same.
 using FedSpine.Federated.Devices;
 using FedSpine.Federated.Runs;
 using Xunit.Abstractions;
@@ -45,7 +45,15 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         CompareWithSimulation(config, folder, run);
     }
 
-    private (string Folder, string Run) Deploy(RunConfig config, int? killServerAfterRound)
+    [SharedDataFact]
+    public void A_server_stopped_by_SIGTERM_mid_run_exits_0_with_the_hint_and_resumes_like_an_uninterrupted_run()
+    {
+        var config = Config(rounds: 5);
+        var (folder, run) = Deploy(config, killServerAfterRound: 2, terminate: true);
+        CompareWithSimulation(config, folder, run);
+    }
+
+    private (string Folder, string Run) Deploy(RunConfig config, int? killServerAfterRound, bool terminate = false)
     {
         string folder = Loopback.TempFolder("e2e");
         var (configPath, parts) = FedspineProcess.WriteConfigAndPartition(folder, config, 4, Limit);
@@ -79,8 +87,20 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                     Assert.True(DateTime.UtcNow < until && !server.HasExited, "server never reached round " + k + ":\n" + server.Output);
                     Thread.Sleep(20);
                 }
-                server.Kill();
-                output.WriteLine($"killed the server at round {Loopback.Status(http, url)?.GetProperty("round").GetInt32() ?? -1} (status after kill: none)");
+                if (terminate)
+                {
+                    var stopping = System.Diagnostics.Stopwatch.StartNew();
+                    server.Terminate();
+                    Assert.True(server.WaitForExit(TimeSpan.FromSeconds(10)) == 0, "SIGTERM did not give exit 0 within 10 s:\n" + server.Output);
+                    output.WriteLine($"SIGTERM: exit 0 after {stopping.Elapsed.TotalSeconds:0.00} s");
+                    Assert.Contains($"continue with: fedspine server --resume {run}", server.Output, StringComparison.Ordinal);
+                    Assert.True(File.Exists(Path.Combine(SimulationRunner.MethodFolder(run, "fedspine"), RunCheckpoint.FileName)));
+                }
+                else
+                {
+                    server.Kill();
+                }
+                output.WriteLine($"stopped the server at round {Loopback.Status(http, url)?.GetProperty("round").GetInt32() ?? -1} (status after the stop: none)");
                 output.WriteLine(server.Output);
                 server.Dispose();
                 Thread.Sleep(500);

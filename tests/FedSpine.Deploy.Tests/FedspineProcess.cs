@@ -56,6 +56,14 @@ internal sealed class FedspineProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Sends SIGTERM (what systemctl stop and docker stop send first).</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     public void Kill()
     {
         if (!_process.HasExited)

@@ -20,6 +20,7 @@ public sealed class HostileRequestTests(ITestOutputHelper output)
     public async Task Every_hostile_request_gets_a_clear_4xx_and_changes_nothing()
     {
         await using var d = await TinyDeployment.StartAsync(devices: 2, rounds: 1, roundTimeout: TimeSpan.FromSeconds(60));
+        _http = d.Http;
         var me = d.Device(0);
         var other = d.Device(1);
         await me.Hello();
@@ -79,6 +80,21 @@ public sealed class HostileRequestTests(ITestOutputHelper output)
             ("upload for a round not open (future)", () => me.Upload(round + 1, valid), HttpStatusCode.Conflict, "current round is 1"),
             ("upload replayed from an old round", () => me.Upload(round - 1 + 1000, valid), HttpStatusCode.Conflict, "replayed or stale"),
             ("decline with wrong JSON types", () => me.Send(HttpMethod.Post, Routes.Decline(0, round), Text("{\"reason\": 7}")), HttpStatusCode.BadRequest, "field 'reason'"),
+            ("bearer scheme without a token", () => Raw(HttpMethod.Post, Routes.Report(0, round), "Bearer ", valid), HttpStatusCode.Unauthorized, "missing token"),
+            ("basic auth instead of a bearer token", () => Raw(HttpMethod.Post, Routes.Report(0, round), "Basic dXNlcjpwYXNz", valid), HttpStatusCode.Unauthorized, "missing token"),
+            ("token with a character appended", () => me.Upload(round, valid, bearer: me.Token + "x"), HttpStatusCode.Unauthorized, "unknown token"),
+            ("hello body over its limit", () => me.Send(HttpMethod.Post, Routes.Hello, Text("{\"device\": 0, \"agent\": \"" + new string('a', 70_000) + "\"}")),
+                HttpStatusCode.RequestEntityTooLarge, "exceeds"),
+            ("decline for a round not open", () => me.Send(HttpMethod.Post, Routes.Decline(0, round + 1), EchoDevice.Json(new DeclineRequest("x"))), HttpStatusCode.Conflict, "current round is 1"),
+            ("decline on another device's slot", () => me.Send(HttpMethod.Post, Routes.Decline(1, round), EchoDevice.Json(new DeclineRequest("x"))), HttpStatusCode.Forbidden, "cannot access device 1"),
+            ("round 0 in the path", () => me.Send(HttpMethod.Post, "/v1/devices/0/rounds/0/report", new ByteArrayContent(valid)), HttpStatusCode.BadRequest, "round '0'"),
+            ("device id with a plus sign", () => me.Send(HttpMethod.Get, "/v1/devices/+0/task"), HttpStatusCode.BadRequest, "not a non-negative integer"),
+            ("poll wait not a number", () => me.Send(HttpMethod.Get, "/v1/devices/0/task?wait=abc"), HttpStatusCode.BadRequest, "wait"),
+            ("negative sample count", () => Up(Report(r => r with { SampleCount = -5 })), HttpStatusCode.UnprocessableEntity, "sample count"),
+            ("NaN local accuracy", () => Up(Report(r => r with { LocalAccuracy = double.NaN })), HttpStatusCode.UnprocessableEntity, "local accuracy"),
+            ("infinite upload time", () => Up(Report(r => r with { UploadSeconds = double.PositiveInfinity })), HttpStatusCode.UnprocessableEntity, "upload time"),
+            ("infinity in a factor", () => Up(Report(r => r with { Factors = r.Factors.Select((f, i) => i == 1 ? f with { A = Poison(f.A, float.NegativeInfinity) } : f).ToList() })),
+                HttpStatusCode.UnprocessableEntity, "infinite"),
         };
 
         var before = d.GlobalState();
@@ -119,6 +135,16 @@ public sealed class HostileRequestTests(ITestOutputHelper output)
     }
 
     private static StringContent Text(string text) => new(text, Encoding.UTF8, "application/json");
+
+    /// <summary>A request with an Authorization header exactly as given (not parsed by HttpClient).</summary>
+    private Task<HttpResponseMessage> Raw(HttpMethod method, string path, string authorization, byte[] body)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(body) };
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return _http!.SendAsync(request);
+    }
+
+    private HttpClient? _http;
 
     private static float[] Poison(float[] values, float bad)
     {

@@ -1,6 +1,7 @@
 // TLS end to end on loopback: a self-signed certificate made here (.pfx for the server, .cer pinned by the devices),
 // `fedspine server --urls https://... --cert` and two `fedspine device --trust-cert` processes finish a short run;
-// a client that does not trust the certificate cannot even reach /status.
+// a client that does not trust the certificate cannot even reach /status, and a device without the pin exits at once
+// naming the TLS failure (not "server unreachable" for its whole --give-up time).
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using FedSpine.Federated.Runs;
@@ -49,6 +50,14 @@ public sealed class HttpsDeploymentTests
             Assert.ThrowsAny<HttpRequestException>(() => untrusting.GetAsync(url + "/status").GetAwaiter().GetResult());
         }
         var tokenOf = File.ReadAllLines(tokens).Select(l => l.Split(' ')).ToDictionary(p => int.Parse(p[0]), p => p[1]);
+        using (var untrustingDevice = new FedspineProcess("device", "--server", url, "--id", "0", "--token", tokenOf[0], "--model", config.Model,
+                   "--tokenizer", config.Tokenizer!, "--data", Path.Combine(parts, "device-0.jsonl"), "--give-up", "60"))
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Equal(1, untrustingDevice.WaitForExit(TimeSpan.FromSeconds(30)));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30));
+            Assert.Contains("TLS handshake failed", untrustingDevice.Output, StringComparison.Ordinal);
+        }
         var devices = Enumerable.Range(0, 2).Select(i => new FedspineProcess("device", "--server", url, "--id", $"{i}", "--token", tokenOf[i],
             "--model", config.Model, "--tokenizer", config.Tokenizer!, "--data", Path.Combine(parts, $"device-{i}.jsonl"),
             "--trust-cert", Path.Combine(folder, "server.cer"), "--give-up", "60")).ToList();

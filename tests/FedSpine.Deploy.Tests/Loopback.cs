@@ -30,7 +30,7 @@ internal static class Loopback
             using var response = http.GetAsync(baseUrl + "/status").GetAwaiter().GetResult();
             return response.IsSuccessStatusCode ? JsonDocument.Parse(response.Content.ReadAsStringAsync().GetAwaiter().GetResult()).RootElement.Clone() : null;
         }
-        catch (HttpRequestException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)   // refused, or too slow to answer on a loaded machine
         {
             return null;
         }

@@ -1,6 +1,6 @@
 // `fedspine server`: hosts one method of a run for real devices over HTTP(S): the run flags of simulate (or --config),
-// per-device tokens in --tokens (created if absent), the same run folder as simulate, a checkpoint every round, and
-// --resume to continue a run folder after a crash (devices reconnect by themselves).
+// per-device tokens in --tokens (created if absent), the same run folder as simulate, a checkpoint every round (the last K
+// kept), --resume [--from-round N] to continue a run folder, and SIGTERM/SIGINT as a graceful stop (exit 0).
 using System.CommandLine;
 using System.Globalization;
 using FedSpine.Cli.Infrastructure;
@@ -39,13 +39,33 @@ internal static class ServerCommand
         var certKey = new Option<string?>("--cert-key") { Description = "PEM private key of --cert" };
         var certPassword = new Option<string?>("--cert-password") { Description = "password of a .pfx --cert" };
         var jsonLogs = new Option<bool>("--log-json") { Description = "structured logs as JSON lines on stderr" };
+        var fromRound = new Option<int?>("--from-round") { Description = "with --resume: continue from this kept round checkpoint instead of the latest" };
+        var insecure = new Option<bool>("--insecure-http") { Description = "allow plain http:// on a non-loopback address (tokens in clear text)" };
+        var maxConnections = new Option<long>("--max-connections") { Description = "most open connections at once", DefaultValueFactory = _ => 1000 };
+        var headerTimeout = new Option<double>("--header-timeout") { Description = "seconds a client has to send a request's headers", DefaultValueFactory = _ => 15 };
         var command = new Command("server", "Hosts a federated run for real devices over HTTP(S) (one method; same run folder as simulate)")
         {
             urls, output, expect, tokens, resume, config, model, tokenizer, task, data, labels, devices, rounds, localSteps, sparsity, methods, seed,
-            deadline, fraction, roundTimeout, deviceWait, linger, cert, certKey, certPassword, jsonLogs,
+            deadline, fraction, roundTimeout, deviceWait, linger, cert, certKey, certPassword, jsonLogs, fromRound, insecure, maxConnections, headerTimeout,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
+            var options = new ServerOptions
+            {
+                Urls = parse.GetValue(urls)!,
+                RoundTimeout = Seconds(parse.GetValue(roundTimeout), "--round-timeout"),
+                DeviceWait = Seconds(parse.GetValue(deviceWait), "--device-wait"),
+                Linger = Seconds(parse.GetValue(linger), "--linger"),
+                CertificatePath = parse.GetValue(cert),
+                CertificateKeyPath = parse.GetValue(certKey),
+                CertificatePassword = parse.GetValue(certPassword),
+                JsonLogs = parse.GetValue(jsonLogs),
+                AllowInsecureHttp = parse.GetValue(insecure),
+                MaxConnections = parse.GetValue(maxConnections),
+                HeaderTimeout = Seconds(parse.GetValue(headerTimeout), "--header-timeout"),
+            };
+            options.Validate();   // before anything is written: a corrected command must not find a half-made run
+
             Option[] runFlags = [config, model, tokenizer, task, data, labels, devices, rounds, localSteps, sparsity, methods, seed, deadline, fraction, output, expect];
             ServerRun run;
             TokenTable table;
@@ -56,11 +76,15 @@ internal static class ServerCommand
                 {
                     throw new ArgumentException($"{given.Name}: --resume continues with the run's saved config; drop the other run flags");
                 }
-                run = ServerRun.Resume(folder);
+                run = ServerRun.Resume(folder, parse.GetValue(fromRound));
                 table = TokenTable.Load(parse.GetValue(tokens)!, run.State.Devices);
             }
             else
             {
+                if (parse.GetValue(fromRound) is not null)
+                {
+                    throw new ArgumentException("--from-round: only with --resume DIR (it picks which kept round checkpoint to continue from)");
+                }
                 int n = parse.GetValue(expect) ?? throw new ArgumentException("--expect-devices: required for a new run (the number of devices)");
                 if (n < 1)
                 {
@@ -87,25 +111,19 @@ internal static class ServerCommand
                 run = ServerRun.Start(c, outFolder, n, names);
                 table = TokenTable.LoadOrCreate(parse.GetValue(tokens)!, n);
             }
-            var options = new ServerOptions
-            {
-                Urls = parse.GetValue(urls)!,
-                RoundTimeout = Seconds(parse.GetValue(roundTimeout), "--round-timeout"),
-                DeviceWait = Seconds(parse.GetValue(deviceWait), "--device-wait"),
-                Linger = Seconds(parse.GetValue(linger), "--linger"),
-                CertificatePath = parse.GetValue(cert),
-                CertificateKeyPath = parse.GetValue(certKey),
-                CertificatePassword = parse.GetValue(certPassword),
-                JsonLogs = parse.GetValue(jsonLogs),
-            };
             var server = DeployServer.StartAsync(run, table, options).GetAwaiter().GetResult();
             Console.Error.WriteLine($"server: listening on {string.Join(" ", server.Addresses)}; run folder {run.Folder}; tokens {parse.GetValue(tokens)}");
-            using var interrupted = new CancellationTokenSource();
+            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(server.StopRequested);
             Console.CancelKeyPress += (_, e) =>
             {
                 e.Cancel = true;
                 interrupted.Cancel();
             };
+            using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c =>
+            {
+                c.Cancel = true;   // stop like SIGINT: abandon the round in progress, keep the last checkpoint, exit 0
+                interrupted.Cancel();
+            });
             try
             {
                 Task.WaitAny([server.Completion], interrupted.Token);
@@ -117,8 +135,9 @@ internal static class ServerCommand
             }
             catch (OperationCanceledException)
             {
-                Console.Error.WriteLine($"server: interrupted; continue with: fedspine server --resume {run.Folder} --tokens {parse.GetValue(tokens)}");
-                return 130;
+                Console.Error.WriteLine($"server: stopped after round {run.Server.Round} (checkpoint {run.CheckpointPath}); the round in progress, if any, " +
+                                        $"is abandoned; continue with: fedspine server --resume {run.Folder} --tokens {parse.GetValue(tokens)}");
+                return 0;
             }
             finally
             {

@@ -33,10 +33,11 @@ internal static class SimulateCommand
         var output = new Option<string?>("--out") { Description = "run folder [default: runs/simulate-<task>-<time>]" };
         var resume = new Option<string?>("--resume") { Description = "continue the run in this folder from its last checkpoint" };
         var stopAfter = new Option<int?>("--stop-after") { Description = "stop after this round (checkpointed; continue with --resume)" };
+        var fromRound = new Option<int?>("--from-round") { Description = "with --resume: continue every method from this kept round checkpoint" };
         var command = new Command("simulate", "Federated prune-and-tune on simulated heterogeneous devices; compares methods")
         {
             config, model, tokenizer, task, data, evalData, devices, rounds, localSteps, sparsity, methods, compare, partition, seed,
-            target, deadline, fraction, noModels, output, resume, stopAfter,
+            target, deadline, fraction, noModels, output, resume, stopAfter, fromRound,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -53,9 +54,17 @@ internal static class SimulateCommand
                 }
                 folder = resumeDir;
                 run = SimulationRunner.LoadConfig(folder);
+                if (parse.GetValue(fromRound) is int n)
+                {
+                    SimulationRunner.RewindTo(folder, run, n);
+                }
             }
             else
             {
+                if (parse.GetValue(fromRound) is not null)
+                {
+                    throw new ArgumentException("--from-round: only with --resume DIR (it picks which kept round checkpoint to continue from)");
+                }
                 run = parse.GetValue(config) is string path ? RunConfigFile.Load(path) : new RunConfig();
                 run = run with
                 {

@@ -1,5 +1,5 @@
 // Draws a simulate run's progress on stderr: one bar per method over its rounds, with the simulated clock, the round
-// accuracy and the mean sparsity; a line per finished method.
+// accuracy and the mean sparsity; a line per rolled-back round and per finished method.
 using System.Globalization;
 using FedSpine.Cli.Infrastructure;
 using FedSpine.Federated.Runs;
@@ -19,6 +19,10 @@ internal sealed class ProgressObserver : IRunObserver
 
     public void RoundDone(string method, RoundPoint p)
     {
+        if (p.RolledBack is string why)
+        {
+            Console.Error.WriteLine($"{method}: {why}");
+        }
         string accuracy = p.Accuracy is double a ? string.Create(CultureInfo.InvariantCulture, $"acc {a:P1} ") : "";
         _bar?.Report(p.Round, string.Create(CultureInfo.InvariantCulture,
             $"sim {p.SimTimeSeconds:0}s {accuracy}sparsity {p.MeanSparsity:P0} devices {p.Accepted}/{p.Selected}"));

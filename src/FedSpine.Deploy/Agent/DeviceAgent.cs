@@ -88,6 +88,13 @@ public sealed class DeviceAgent
     private async Task Answer(DeviceClient client, RoundTask task, double downloadSeconds, long bytesDown, CancellationToken cancel)
     {
         var runtime = _runtime!;
+        if (TaskCheck.NonFinite(task) is string poisoned)
+        {
+            _log(poisoned);
+            var refused = await client.PostJson(Routes.Decline(_options.Id, task.Round), new DeclineRequest(poisoned), cancel).ConfigureAwait(false);
+            Report(refused, task.Round, "decline");
+            return;
+        }
         StepBackTo(task.Round);
         var received = Stopwatch.StartNew();
         DeviceReport? report;

@@ -90,6 +90,12 @@ public sealed class DeviceClient : IDisposable
                 }
                 problem = $"{(int)response.StatusCode} {response.ReasonPhrase}";
             }
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError)
+            {
+                // Not an outage: retrying cannot fix a certificate the device does not trust.
+                throw new IOException($"server {_http.BaseAddress}: TLS handshake failed ({e.InnerException?.Message ?? e.Message}); the server's " +
+                                      "certificate is not trusted or does not match the URL's host; pin it with --trust-cert FILE or fix --server");
+            }
             catch (HttpRequestException e)
             {
                 problem = e.Message;

@@ -33,7 +33,7 @@ public sealed class DeployServer : IAsyncDisposable
         _tokens = tokens;
         _options = options;
         _log = app.Logger;
-        Transport = new HttpDeviceTransport(options.RoundTimeout);
+        Transport = new HttpDeviceTransport(options.RoundTimeout, run.Server.Round);
         Status = new StatusBoard(run.Server.Settings.RunId, run.Server.Method, run.Config.Rounds, run.Server.Slots.Select(s => s.DeviceClass).ToList());
         Status.Round = run.Server.Round;
         Status.SimTime = run.Server.SimTime;
@@ -45,6 +45,9 @@ public sealed class DeployServer : IAsyncDisposable
     /// <summary>The bound addresses (with the real port where 0 was asked for).</summary>
     public IReadOnlyList<string> Addresses =>
         _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+
+    /// <summary>Cancelled when the host is asked to stop (SIGTERM, SIGINT or SIGQUIT through the host's console lifetime).</summary>
+    public CancellationToken StopRequested => _app.Lifetime.ApplicationStopping;
 
     /// <summary>Completes with the run's result when the last round is done and the linger time has passed.</summary>
     public Task<MethodResult> Completion { get; private set; } = Task.FromResult<MethodResult>(null!);
@@ -69,9 +72,16 @@ public sealed class DeployServer : IAsyncDisposable
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.WebHost.UseUrls(options.Urls);
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));   // a stop answers long polls at once
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null;   // each endpoint enforces its own limit (413 with a clear message)
+            k.Limits.MaxConcurrentConnections = options.MaxConnections;
+            k.Limits.MaxConcurrentUpgradedConnections = 0;
+            k.Limits.RequestHeadersTimeout = options.HeaderTimeout;
+            k.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            k.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(130);   // longer than a long poll
+            k.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(options.MinBodyBytesPerSecond, TimeSpan.FromSeconds(5));
             k.AddServerHeader = false;
             if (options.CertificatePath is string cert)
             {
@@ -117,7 +127,11 @@ public sealed class DeployServer : IAsyncDisposable
             Status.RoundDone(summary, wall);
             _log.LogInformation("round {Round}/{Rounds}: {Accepted}/{Selected} uploads used, wall {Wall:0.00} s, simulated {RoundSeconds:0.00} s, mean local accuracy {Accuracy:0.000}; checkpoint written",
                 summary.Round, _run.Config.Rounds, summary.Accepted, summary.Selected, wall, summary.RoundSeconds, summary.Accuracy);
-            foreach (var r in summary.Devices.Where(r => r.Status != "ok"))
+            if (summary.RolledBack is string why)
+            {
+                _log.LogWarning("{RolledBack}", why);
+            }
+            foreach (var r in summary.Devices.Where(r => r.Status is not ("ok" or "rolled-back")))
             {
                 _log.LogWarning("round {Round}: device {Device} {Status}: {Message}", r.Round, r.Device, r.Status, r.Message);
             }
@@ -151,12 +165,13 @@ public sealed class DeployServer : IAsyncDisposable
                 throw new WireError(403, $"the token belongs to device {device}, not device {hello.Device}");
             }
             string deviceClass = _run.Server.Slots[device].DeviceClass;
-            if (hello.Profile is string p && !string.Equals(p, deviceClass, StringComparison.OrdinalIgnoreCase))
+            string? profile = DeviceText.Clean(hello.Profile);
+            if (profile is string p && !string.Equals(p, deviceClass, StringComparison.OrdinalIgnoreCase))
             {
                 _log.LogWarning("device {Device} throttles as '{Profile}' but the run declares it '{Class}'", device, p, deviceClass);
             }
-            Status.Seen(device, hello.Profile);
-            _log.LogInformation("device {Device} said hello ({Agent}, profile {Profile})", device, hello.Agent ?? "?", hello.Profile ?? "none");
+            Status.Seen(device, profile);
+            _log.LogInformation("device {Device} said hello ({Agent}, profile {Profile})", device, DeviceText.Clean(hello.Agent) ?? "?", profile ?? "none");
             return Results.Json(new HelloResponse(_run.Server.Settings.RunId, _run.State.RunKey, _run.Server.Method, device, deviceClass,
                 _run.State.Labels, _run.MaxTokens, _run.Config.Rounds, _run.Server.Round, _run.DeviceConfigJson()), WireJson.Options);
         })));
@@ -196,7 +211,7 @@ public sealed class DeployServer : IAsyncDisposable
             Transport.Outstanding(device, r);
             var decline = WireJson.Deserialize<DeclineRequest>(System.Text.Encoding.UTF8.GetString(await ReadBody(ctx.Request, HelloLimit, "decline").ConfigureAwait(false)), "decline");
             Transport.Complete(device, r, null);
-            _log.LogInformation("device {Device} declined round {Round}: {Reason}", device, r, decline.Reason);
+            _log.LogInformation("device {Device} declined round {Round}: {Reason}", device, r, DeviceText.Clean(decline.Reason) ?? "no reason given");
             return Results.Json(new { status = "declined", round = r }, WireJson.Options);
         }));
     }
@@ -210,7 +225,7 @@ public sealed class DeployServer : IAsyncDisposable
         try
         {
             string header = ctx.Request.Headers.Authorization.ToString();
-            if (!header.StartsWith("Bearer ", StringComparison.Ordinal) || header.Length <= 7)
+            if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
             {
                 throw new WireError(401, "missing token: send 'Authorization: Bearer <device token>'");
             }
@@ -230,6 +245,7 @@ public sealed class DeployServer : IAsyncDisposable
         }
         catch (WireError e)
         {
+            CloseIfBodyUnread(ctx);
             var level = e.Status is 401 or 403 ? LogLevel.Warning : LogLevel.Information;
             _log.Log(level, "refused {Where} from {Peer}: {Status} {Message}", where, peer, e.Status, e.Message);
             return Results.Json(new ErrorBody(e.Message), WireJson.Options, statusCode: e.Status);
@@ -242,6 +258,16 @@ public sealed class DeployServer : IAsyncDisposable
         {
             _log.LogInformation("refused {Where} from {Peer}: 400 {Message}", where, peer, e.Message);
             return Results.Json(new ErrorBody($"bad request body: {e.Message}"), WireJson.Options, statusCode: 400);
+        }
+    }
+
+    /// <summary>A refused request whose body was not read to its end: the connection is closed after the answer, so the
+    /// server never drains (reads and discards) a body it refused.</summary>
+    private static void CloseIfBodyUnread(HttpContext ctx)
+    {
+        if (ctx.Request.ContentLength is > 0 || ctx.Request.Headers.TransferEncoding.Count > 0)
+        {
+            ctx.Response.Headers.Connection = "close";
         }
     }
 

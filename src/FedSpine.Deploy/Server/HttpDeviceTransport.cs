@@ -13,9 +13,11 @@ public sealed class HttpDeviceTransport : IDeviceTransport
     private Board? _board;
     private TaskCompletionSource _changed = NewSignal();
 
-    public HttpDeviceTransport(TimeSpan roundTimeout)
+    /// <param name="completedRounds">Rounds the run has already completed (a resumed run), so that refusals name the round.</param>
+    public HttpDeviceTransport(TimeSpan roundTimeout, int completedRounds = 0)
     {
         RoundTimeout = roundTimeout;
+        Round = completedRounds;
     }
 
     /// <summary>Longest real time a round waits for uploads.</summary>
@@ -23,7 +25,7 @@ public sealed class HttpDeviceTransport : IDeviceTransport
 
     public bool Finished { get; private set; }
 
-    /// <summary>The open round, or the last one (0 before the first).</summary>
+    /// <summary>The open round, or the last one (the completed rounds before the first of this session).</summary>
     public int Round { get; private set; }
 
     /// <summary>Whether a round is open (tasks published, uploads accepted).</summary>

@@ -1,6 +1,6 @@
 // The server's half of a run (no device models or data here): builds the method's FederatedServer exactly as simulate
-// does, resumes it from the server-only checkpoint, runs the rounds over a transport, and writes the same run folder as
-// simulate (config.json, methods/<m>/metrics.jsonl + checkpoint + result.json, metrics.jsonl, summary.json, arms.json).
+// does, resumes it from the server-only checkpoint (the latest, or a kept earlier round's), runs the rounds over a transport,
+// and writes the same run folder as simulate (config.json, methods/<m>/metrics.jsonl + checkpoints + result.json, ...).
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -14,11 +14,13 @@ using FedSpine.Pruning;
 
 namespace FedSpine.Deploy.Server;
 
-/// <summary>What a run folder remembers beyond config.json for a deployed server: the run key and the class names.</summary>
+/// <summary>What a run folder remembers beyond config.json for a deployed server: the run key, the class names, and each
+/// device's training-set size when the server read the data (the run's partition; caps each device's aggregation weight).</summary>
 public sealed record ServerFolderState(
     [property: JsonPropertyName("run_key")] string RunKey,
     [property: JsonPropertyName("labels")] IReadOnlyList<string> Labels,
-    [property: JsonPropertyName("devices")] int Devices);
+    [property: JsonPropertyName("devices")] int Devices,
+    [property: JsonPropertyName("known_samples")] IReadOnlyList<int>? KnownSamples = null);
 
 public sealed class ServerRun
 {
@@ -41,6 +43,8 @@ public sealed class ServerRun
 
     public RunPlan Plan { get; }
     public RunConfig Config => Plan.Config;
+    private double _wallBefore;   // real seconds of the sessions before this one (from the checkpoint)
+
     public string Folder { get; }
     public string MethodFolder { get; }
     public ServerFolderState State { get; }
@@ -60,8 +64,19 @@ public sealed class ServerRun
         {
             throw new ArgumentException($"--out: {folder} already holds a run; continue it with --resume {folder} or choose another folder");
         }
-        var names = labels ?? FederatedData.LoadTask(config).Train.Labels;
-        var state = new ServerFolderState(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), names.ToList(), expectDevices);
+        IReadOnlyList<string> names;
+        IReadOnlyList<int>? known = null;
+        if (labels is not null)
+        {
+            names = labels;
+        }
+        else
+        {
+            var train = FederatedData.LoadTask(config).Train;
+            names = train.Labels;
+            known = FederatedData.DeviceIndices(config, train, expectDevices).Select(d => d.Train.Length).ToList();
+        }
+        var state = new ServerFolderState(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), names.ToList(), expectDevices, known);
         var run = Build(config, folder, state);
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, SimulationRunner.ConfigFile), RunConfigFile.ToJson(config) + "\n");
@@ -69,18 +84,24 @@ public sealed class ServerRun
         return run;
     }
 
-    /// <summary>The run in folder, continued from its last checkpoint (metrics logged after it are dropped).</summary>
-    public static ServerRun Resume(string folder)
+    /// <summary>The run in folder, continued from its last checkpoint, or from the kept checkpoint of fromRound (metrics
+    /// logged after it are dropped).</summary>
+    public static ServerRun Resume(string folder, int? fromRound = null)
     {
         var config = SimulationRunner.LoadConfig(folder);
         string statePath = Path.Combine(folder, StateFile);
         var state = File.Exists(statePath) ? JsonSerializer.Deserialize<ServerFolderState>(File.ReadAllText(statePath))
             : throw new FileNotFoundException($"{folder}: not a server run folder (no {StateFile})");
         var run = Build(config, folder, state ?? throw new InvalidDataException($"{statePath}: empty"));
+        if (fromRound is int round)
+        {
+            CheckpointHistory.RestoreRound(run.CheckpointPath, round);
+        }
         if (File.Exists(run.CheckpointPath))
         {
             var saved = RunCheckpoint.Load(run.CheckpointPath, run.Server, devices: null);
             run.Rounds.AddRange(saved.Rounds);
+            run._wallBefore = saved.WallSeconds;
             RoundLoop.TrimMetrics(run.MetricsPath, saved.Round);
         }
         return run;
@@ -100,7 +121,11 @@ public sealed class ServerRun
         }
         var weights = ModelLoader.Load(config.Model, config.Tokenizer, requireTokenizer: false).Weights;
         var masks = Enumerable.Range(0, profiles.Count).Select(_ => PruningMask.Full(weights.LayerShapes)).ToList();
-        var server = plan.CreateServer(plan.Methods[0], weights.Config, state.Labels.Count, masks);
+        if (state.KnownSamples is { } counts && counts.Count != profiles.Count)
+        {
+            throw new InvalidDataException($"{Path.Combine(folder, StateFile)}: known_samples lists {counts.Count} devices, the run has {profiles.Count}");
+        }
+        var server = plan.CreateServer(plan.Methods[0], weights.Config, state.Labels.Count, masks, state.KnownSamples);
         return new ServerRun(plan, folder, state, weights.Config, server, profiles);
     }
 
@@ -113,14 +138,19 @@ public sealed class ServerRun
         Directory.CreateDirectory(MethodFolder);
         var watch = Stopwatch.StartNew();
         var roundWatch = Stopwatch.StartNew();
-        var loop = new RoundLoop(Server, Config.Rounds, Config.CheckpointEvery, MetricsPath, Rounds,
-            () => RunCheckpoint.Save(CheckpointPath, Server, devices: null, Rounds));
+        // Checkpoints every round, whatever checkpoint_every says: a stopped server (SIGTERM, SIGINT) abandons the round in
+        // progress and continues from the last completed one.
+        var loop = new RoundLoop(Server, Config.Rounds, CheckpointEvery: 1, MetricsPath, Rounds, () =>
+        {
+            RunCheckpoint.Save(CheckpointPath, Server, devices: null, Rounds, _wallBefore + watch.Elapsed.TotalSeconds);
+            CheckpointHistory.Keep(CheckpointPath, Server.Round, Config.KeepCheckpoints);
+        });
         loop.Run(transport, (summary, _) =>
         {
             onRound?.Invoke(summary, roundWatch.Elapsed.TotalSeconds);
             roundWatch.Restart();
         }, cancel: cancel);
-        return Finish(watch.Elapsed.TotalSeconds);
+        return Finish(_wallBefore + watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>result.json, summary.json, metrics.jsonl and arms.json. Accuracy here is the devices' local test accuracy:

@@ -1,5 +1,6 @@
-// Per-device bearer tokens: a text file of "device-id token" lines (ids 0..N-1), created with random 32-hex-digit tokens
-// (owner-only permissions) when absent, read and checked when present. Lookups compare in constant time.
+// Per-device bearer tokens: a text file of "device-id token" lines (ids 0..N-1), created when absent with random 32-hex-digit
+// tokens (exclusive create, mode 0600 from the first byte, no symlink followed), read and checked when present (a symlink
+// or a file group/others may access is refused). Lookups compare in constant time.
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -19,26 +20,66 @@ public sealed class TokenTable
     /// <summary>Token of device i at index i.</summary>
     public IReadOnlyList<string> Tokens { get; }
 
+    /// <summary>Loads the tokens file, or creates it when absent: a new file is made with exclusive create and owner-only
+    /// permissions from its first byte (under a random temporary name, then moved into place without replacing anything),
+    /// so a symlink planted at the path or at a guessable temporary name is never followed.</summary>
     public static TokenTable LoadOrCreate(string path, int devices)
     {
-        if (File.Exists(path))
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            throw new InvalidDataException($"{path}: the tokens file is a symbolic link (to {info.LinkTarget}); refusing to read or write tokens through it");
+        }
+        if (info.Exists)
         {
             return Load(path, devices);
         }
         var tokens = Enumerable.Range(0, devices).Select(_ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))).ToArray();
-        string temporary = path + ".partial";
-        File.WriteAllText(temporary, "");
+        string temporary = $"{path}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.partial";
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
-        File.WriteAllLines(temporary, tokens.Select((t, i) => string.Create(CultureInfo.InvariantCulture, $"{i} {t}")));
-        File.Move(temporary, path);
+        try
+        {
+            using (var stream = new FileStream(temporary, create))
+            using (var writer = new StreamWriter(stream, new UTF8Encoding(false)))
+            {
+                foreach (var (token, i) in tokens.Select((t, i) => (t, i)))
+                {
+                    writer.Write(string.Create(CultureInfo.InvariantCulture, $"{i} {token}\n"));
+                }
+            }
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException e)
+        {
+            File.Delete(temporary);
+            throw new InvalidDataException($"{path}: cannot create the tokens file: {e.Message}", e);
+        }
         return new TokenTable(tokens);
     }
 
+    /// <summary>Reads an existing tokens file; a symbolic link, or a file that group or others may read or write, is refused.</summary>
     public static TokenTable Load(string path, int devices)
     {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            throw new InvalidDataException($"{path}: the tokens file is a symbolic link (to {info.LinkTarget}); refusing to read tokens through it");
+        }
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"{path}: tokens file not found");
+        }
+        const UnixFileMode Shared = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+                                    UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        if (!OperatingSystem.IsWindows() && (info.UnixFileMode & Shared) != 0)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: the tokens file is open to group or others (mode {Convert.ToString((int)info.UnixFileMode, 8)}); restrict it with: chmod 600 {path}"));
+        }
         var tokens = new string?[devices];
         int lineNumber = 0;
         foreach (string raw in File.ReadLines(path))

@@ -23,22 +23,19 @@ public sealed class ServerMomentum
     /// <summary>The velocity tensors, named as the global tensors they follow (for checkpoints).</summary>
     public IReadOnlyList<(string Name, float[] Values)> Velocity => _velocity;
 
-    /// <summary>A copy of every global tensor, taken before aggregation.</summary>
-    public static float[][] Snapshot(GlobalLora global) => global.NamedTensors().Select(t => (float[])t.Values.Clone()).ToArray();
-
     /// <summary>Replaces the aggregate by w_before + v. A coordinate the aggregation left bit-identical (no device owned it
     /// this round: pruned away everywhere, or above every device's rank) keeps its value and its velocity.</summary>
-    public void Apply(GlobalLora global, float[][] before)
+    public void Apply(GlobalLora global, GlobalSnapshot before)
     {
         var tensors = global.NamedTensors();
-        if (before.Length != tensors.Count)
+        if (before.Values.Count != tensors.Count)
         {
-            throw new ArgumentException($"snapshot has {before.Length} tensors, the global state {tensors.Count}", nameof(before));
+            throw new ArgumentException($"snapshot has {before.Values.Count} tensors, the global state {tensors.Count}", nameof(before));
         }
         float beta = (float)Beta;
         for (int t = 0; t < tensors.Count; t++)
         {
-            float[] w = tensors[t].Values, w0 = before[t], v = _velocity[t].Values;
+            float[] w = tensors[t].Values, w0 = before.Values[t], v = _velocity[t].Values;
             for (int i = 0; i < w.Length; i++)
             {
                 float change = w[i] - w0[i];

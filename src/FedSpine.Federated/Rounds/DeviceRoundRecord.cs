@@ -1,5 +1,6 @@
 // One line of metrics.jsonl: what one device did in one round (arm, reward terms, loss, accuracy, sparsity, rank,
-// bytes, simulated times) or why it took no part (status: ok, late, invalid, no-answer, no-fit).
+// bytes, simulated times, how its upload was bounded) or why it took no part (status: ok, late, invalid, no-answer, no-fit,
+// rolled-back).
 using System.Text.Json.Serialization;
 
 namespace FedSpine.Federated.Rounds;
@@ -31,4 +32,9 @@ public sealed record DeviceRoundRecord
     [JsonPropertyName("total_s")] public double? TotalSeconds { get; init; }
     [JsonPropertyName("sim_time_s")] public double SimTimeSeconds { get; init; }
     [JsonPropertyName("wall_s")] public double? WallSeconds { get; init; }
+
+    /// <summary>UploadBounds: the factor the upload's change was scaled by (below 1 when clipped) and the weight it was
+    /// aggregated with (its claimed sample count, or less when capped).</summary>
+    [JsonPropertyName("clip_factor")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ClipFactor { get; init; }
+    [JsonPropertyName("weight")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Weight { get; init; }
 }

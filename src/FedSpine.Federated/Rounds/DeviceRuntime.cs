@@ -70,9 +70,13 @@ public sealed class DeviceRuntime
     }
 
     /// <summary>Runs the round's local work and returns the report with compute FLOPs; times are left at zero (the
-    /// caller observes them).</summary>
+    /// caller observes them). A task holding a non-finite value is refused (InvalidDataException) before any work.</summary>
     public DeviceReport Run(RoundTask task)
     {
+        if (TaskCheck.NonFinite(task) is string poisoned)
+        {
+            throw new InvalidDataException(poisoned);
+        }
         var watch = Stopwatch.StartNew();
         var config = _original.Config;
         if (!task.Mask.Equals(Mask))

@@ -1,5 +1,6 @@
 // The round engine: select devices, let each bandit pick an arm that fits the device's memory, send tasks through the
-// transport, drop late or invalid uploads (telling the device), aggregate the rest, reward the bandits, advance the clock.
+// transport, drop late or invalid uploads (telling the device), bound the rest (UploadBounds) and aggregate them, roll the
+// round back when the new global state fails its check (GlobalSnapshot), reward the bandits, advance the clock.
 using FedSpine.Federated.Aggregation;
 using FedSpine.Federated.Bandits;
 using FedSpine.Federated.Devices;
@@ -116,22 +117,36 @@ public sealed class FederatedServer
         }
 
         var norms = accepted.Select(a => UpdateTerm(a.Report, a.Task)).ToList();   // before aggregation: "change" reads the sent state
-        var before = Momentum is not null && accepted.Count > 0 ? ServerMomentum.Snapshot(Global) : null;
-        Global.Aggregate(accepted.Select(a => (a.Report, _local.Adapter.Alpha(a.Task.Arm.Rank))).ToList(), _aggregator);
-        if (before is not null)
+        var bounded = UploadBounds.Apply(accepted.Select(a => (a.Report, _local.Adapter.Alpha(a.Task.Arm.Rank))).ToList(), Global, Settings);
+        var snapshot = new GlobalSnapshot(Global);
+        Global.Aggregate(bounded.Select((b, i) => (b.Report, _local.Adapter.Alpha(accepted[i].Task.Arm.Rank))).ToList(), _aggregator);
+        double change = 0;
+        string? rolledBack = null;
+        if (accepted.Count > 0 && snapshot.Check(Global, Settings.MaxGlobalChange, out change) is string failed)
         {
-            Momentum!.Apply(Global, before);
+            snapshot.Restore(Global);
+            rolledBack = $"round {t} rolled back: {failed}; devices in it: {string.Join(", ", accepted.Select(a => a.Slot.Id))}";
+        }
+        else if (accepted.Count > 0)
+        {
+            Momentum?.Apply(Global, snapshot);   // on the checked aggregate; a rolled-back round leaves the velocity alone
         }
         var rewards = RewardCalculator.Compute(accepted.Select((a, i) => (
             Gain(a.Report), ProgressTerm(Slots[a.Task.DeviceId], a.Task, t), norms[i], a.Report.TotalSeconds)).ToList(), Settings.Rewards);
         for (int i = 0; i < accepted.Count; i++)
         {
             var (slot, task, report) = accepted[i];
-            slot.Bandit.Update(task.Arm, rewards[i].Reward);
-            slot.TargetBandit?.Update(rewards[i].Reward);
-            Adopt(slot, task, report);
-            records.Add(Describe(Record(slot, t) with { ArmStep = task.Arm.PruneStep, Rank = task.Arm.Rank, Sparsity = task.Sparsity, BytesDown = MessageSize.Of(task) },
-                report, MessageSize.Of(report)) with { Reward = rewards[i].Reward, RewardTerms = rewards[i] });
+            if (rolledBack is null)
+            {
+                slot.Bandit.Update(task.Arm, rewards[i].Reward);
+                slot.TargetBandit?.Update(rewards[i].Reward);
+            }
+            Adopt(slot, task, report);   // a rolled-back round still pruned the devices: the server keeps their masks in step
+            var record = Describe(Record(slot, t) with { ArmStep = task.Arm.PruneStep, Rank = task.Arm.Rank, Sparsity = task.Sparsity, BytesDown = MessageSize.Of(task) },
+                report, MessageSize.Of(report)) with { ClipFactor = bounded[i].ClipFactor, Weight = bounded[i].Report.SampleCount };
+            records.Add(rolledBack is null
+                ? record with { Reward = rewards[i].Reward, RewardTerms = rewards[i] }
+                : record with { Status = "rolled-back", Message = rolledBack });
         }
 
         double roundSeconds = accepted.Select(a => a.Report.TotalSeconds).Concat(lateSeconds).DefaultIfEmpty(0).Max();
@@ -140,8 +155,8 @@ public sealed class FederatedServer
         var times = accepted.Select(a => a.Report.TotalSeconds).ToArray();
         double spread = times.Length < 2 ? 0 : StdDev(times) / times.Average();
         records = records.Select(r => r with { SimTimeSeconds = SimTime }).OrderBy(r => r.Device).ToList();
-        return new RoundSummary(t, roundSeconds, SimTime, accepted.Count, selected.Count, MeanAccuracy(), Slots.Average(s => s.Sparsity),
-            BytesSent, spread, records);
+        return new RoundSummary(t, roundSeconds, SimTime, rolledBack is null ? accepted.Count : 0, selected.Count, MeanAccuracy(), Slots.Average(s => s.Sparsity),
+            BytesSent, spread, records) { GlobalChange = change, RolledBack = rolledBack };
     }
 
     /// <summary>Test-count-weighted mean of every device's latest local accuracy (devices not yet heard from left out).</summary>

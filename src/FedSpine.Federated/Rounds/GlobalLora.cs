@@ -109,7 +109,7 @@ public sealed class GlobalLora
         return new DeviceModuleUpdate(f.A, f.B, f.Rank, alpha / f.Rank, rows, cols, weight);
     }
 
-    /// <summary>Folds validated device reports into every module with the strategy, and averages the head by sample count.</summary>
+    /// <summary>Folds validated device reports into every module and the head with the strategy (weights: the reports' sample counts).</summary>
     public void Aggregate(IReadOnlyList<(DeviceReport Report, float Alpha)> uploads, ILoraAggregator aggregator)
     {
         if (uploads.Count == 0)
@@ -122,9 +122,9 @@ public sealed class GlobalLora
                 u.Report.Mask, u.Alpha, u.Report.SampleCount)).ToList();
             aggregator.Aggregate(module, updates);
         }
-        double total = uploads.Sum(u => (double)u.Report.SampleCount);
-        AverageInto(HeadWeight, uploads.Select(u => (u.Report.HeadWeight, u.Report.SampleCount / total)));
-        AverageInto(HeadBias, uploads.Select(u => (u.Report.HeadBias, u.Report.SampleCount / total)));
+        var weights = uploads.Select(u => (double)u.Report.SampleCount).ToArray();
+        aggregator.AggregateHead(HeadWeight, uploads.Select(u => u.Report.HeadWeight).ToList(), weights);
+        aggregator.AggregateHead(HeadBias, uploads.Select(u => u.Report.HeadBias).ToList(), weights);
     }
 
     /// <summary>Every tensor of the state in a fixed order with its checkpoint name: lora.{layer}.{module}.A/.B, then
@@ -196,21 +196,5 @@ public sealed class GlobalLora
             }
         }
         return UpdateNorm(new ModuleFactors(after.Layer, after.Target, 2 * r, a, b), 2 * alpha);
-    }
-
-    private static void AverageInto(float[] target, IEnumerable<(float[] Value, double Weight)> parts)
-    {
-        var sum = new double[target.Length];
-        foreach (var (value, weight) in parts)
-        {
-            for (int i = 0; i < sum.Length; i++)
-            {
-                sum[i] += weight * value[i];
-            }
-        }
-        for (int i = 0; i < sum.Length; i++)
-        {
-            target[i] = (float)sum[i];
-        }
     }
 }

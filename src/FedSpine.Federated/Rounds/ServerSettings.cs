@@ -1,5 +1,6 @@
-// The round engine's settings: how many rounds and local steps, the learning rate, the shared final sparsity
-// S* and the round by which it must be reached, participation, deadline, reward weights and the memory model's shapes.
+// The round engine's settings: how many rounds and local steps, the learning rate, the shared final sparsity S* and
+// the round by which it must be reached, participation, deadline, reward weights, server momentum, the memory model's
+// shapes, and the upload bounds and roll-back rule that keep one device from poisoning the global state.
 using FedSpine.Pruning;
 
 namespace FedSpine.Federated.Rounds;
@@ -44,6 +45,22 @@ public sealed record ServerSettings
 
     /// <summary>β of server momentum (FedAvgM) on the global LoRA and head; 0 = plain aggregation.</summary>
     public double ServerMomentum { get; init; }
+
+    /// <summary>UploadBounds: an upload whose change against what it was sent is larger than ClipMultiple × the round's
+    /// median change norm is moved back onto that bound; 0 = no clipping.</summary>
+    public double ClipMultiple { get; init; } = 4;
+
+    /// <summary>UploadBounds: a device's weight is capped at its known count (KnownSampleCounts), else at WeightCapMultiple ×
+    /// the round's median claimed sample count; 0 = no cap at all (claims are trusted).</summary>
+    public double WeightCapMultiple { get; init; } = 3;
+
+    /// <summary>Training-set size of each device (by id) as the server knows it (the run's partition); a device's weight is
+    /// then at most its known count, whatever it claims. Null = unknown.</summary>
+    public IReadOnlyList<int>? KnownSampleCounts { get; init; }
+
+    /// <summary>A round whose aggregate leaves any non-finite value, or moves the global state by more than this share of
+    /// its norm (||new − old|| / ||old||), is rolled back; 0 = only the finiteness check.</summary>
+    public double MaxGlobalChange { get; init; } = 1.0;
     public ulong Seed { get; init; } = 1;
 
     public void Validate()
@@ -67,6 +84,11 @@ public sealed record ServerSettings
         Require(NormTerm is "adapter" or "change", "reward_norm_term", $"must be adapter or change (got '{NormTerm}')");
         Require(ProgressTerm is "ratio" or "pace", "reward_progress_term", $"must be ratio or pace (got '{ProgressTerm}')");
         Require(ServerMomentum >= 0 && ServerMomentum < 1, "server_momentum", $"must be in [0, 1) (got {ServerMomentum})");
+
+        Require(ClipMultiple == 0 || (ClipMultiple >= 1 && double.IsFinite(ClipMultiple)), "clip_multiple", $"must be 0 (off) or at least 1 (got {ClipMultiple})");
+        Require(WeightCapMultiple == 0 || (WeightCapMultiple >= 1 && double.IsFinite(WeightCapMultiple)), "weight_cap_multiple", $"must be 0 (off) or at least 1 (got {WeightCapMultiple})");
+        Require(MaxGlobalChange >= 0 && double.IsFinite(MaxGlobalChange), "max_global_change", $"must be finite and >= 0 (got {MaxGlobalChange})");
+        Require(KnownSampleCounts is null || KnownSampleCounts.All(c => c >= 1), "known sample counts", "every device needs at least 1 example");
         Rewards.Validate();
     }
 }

@@ -19,10 +19,14 @@ public sealed class SimulatedDevice
     public DeviceRuntime Runtime { get; }
     public DeviceProfile Profile { get; }
 
+    /// <summary>Robustness experiments: this device is hostile and its uploads are attacked (null: honest).</summary>
+    public UploadAttack? Attack { get; init; }
+
     /// <summary>Messages the device was sent about dropped uploads (round, reason).</summary>
     public List<(int Round, string Reason)> Notices { get; } = [];
 
-    /// <summary>The round's report with simulated times, or null when the device drops out this round.</summary>
+    /// <summary>The round's report with simulated times, or null when the device drops out this round or refuses a task
+    /// holding non-finite values (noted in Notices).</summary>
     public DeviceReport? Run(RoundTask task)
     {
         var rng = new Rng(_seed * 0xD1B54A32D192ED03UL + (ulong)task.Round * 0x94D049BB133111EBUL + (ulong)Runtime.Id + 1);
@@ -32,8 +36,14 @@ public sealed class SimulatedDevice
         {
             return null;
         }
+        if (TaskCheck.NonFinite(task) is string poisoned)
+        {
+            Notices.Add((task.Round, poisoned));   // refuses the task: no answer this round
+            return null;
+        }
         var report = Runtime.Run(task);
         var time = DeviceTiming.Time(Profile, report.ComputeFlops, MessageSize.Of(task), MessageSize.Of(report), fluctuation);
-        return report with { ComputeSeconds = time.ComputeSeconds, DownloadSeconds = time.DownloadSeconds, UploadSeconds = time.UploadSeconds };
+        report = report with { ComputeSeconds = time.ComputeSeconds, DownloadSeconds = time.DownloadSeconds, UploadSeconds = time.UploadSeconds };
+        return Attack is null ? report : Attack.Apply(report);
     }
 }

@@ -1,5 +1,6 @@
 // Runs one method of a simulated run from round 1 (or from its checkpoint) to the end: builds the devices and the server,
-// runs the rounds through RoundLoop with the accuracy curve, and finishes with the final device models and result.json.
+// runs the rounds through RoundLoop with the accuracy curve (keeping the last K round checkpoints; wall_s adds up over
+// resumed sessions), and finishes with the final device models and result.json.
 using System.Diagnostics;
 using System.Text.Json;
 using FedSpine.Federated.Aggregation;
@@ -21,6 +22,7 @@ public sealed class MethodRun
     private readonly MethodSpec _spec;
     private readonly FederatedData _data;
     private readonly ITokenizer _tokenizer;
+    private double _wallBefore;   // real seconds of the sessions before this one (from the checkpoint)
 
     public MethodRun(RunPlan plan, MethodSpec spec, LlamaWeights model, ITokenizer tokenizer, FederatedData data, string folder)
     {
@@ -31,7 +33,8 @@ public sealed class MethodRun
         Folder = folder;
         Local = plan.Local with { Tokens = data.GlobalTest.MaxTokens };
         Devices = data.Devices.Select((d, i) => new DeviceRuntime(i, model, d.Train, d.Test, Local, RunPlan.DeviceSeed(_config, i))).ToList();
-        Server = plan.CreateServer(spec, model.Config, data.Labels.Count, Devices.Select(d => d.Mask).ToList());
+        Server = plan.CreateServer(spec, model.Config, data.Labels.Count, Devices.Select(d => d.Mask).ToList(),
+            Devices.Select(d => d.SampleCount).ToList());
     }
 
     public string Folder { get; }
@@ -53,6 +56,7 @@ public sealed class MethodRun
         }
         var state = RunCheckpoint.Load(CheckpointPath, Server, Devices);
         Rounds.AddRange(state.Rounds);
+        _wallBefore = state.WallSeconds;
         RoundLoop.TrimMetrics(MetricsPath, state.Round);
     }
 
@@ -64,7 +68,11 @@ public sealed class MethodRun
         var watch = Stopwatch.StartNew();
         var evalSet = EvaluationSet(_data.GlobalTest);
         var loop = new RoundLoop(Server, _config.Rounds, _config.CheckpointEvery, MetricsPath, Rounds,
-            () => RunCheckpoint.Save(CheckpointPath, Server, Devices, Rounds),
+            () =>
+            {
+                RunCheckpoint.Save(CheckpointPath, Server, Devices, Rounds, _wallBefore + watch.Elapsed.TotalSeconds);
+                CheckpointHistory.Keep(CheckpointPath, Server.Round, _config.KeepCheckpoints);
+            },
             round => round % _config.EvalEvery == 0 || round == _config.Rounds
                 ? FinalEvaluation.Accuracies(Server, Devices, evalSet, Local).Average()
                 : null);
@@ -91,7 +99,7 @@ public sealed class MethodRun
             LatencyMsPerToken = finals.Average(f => f.LatencyMsPerToken),
             MeanParameters = finals.Average(f => (double)f.Parameters),
             Rounds = Server.Round,
-            WallSeconds = watch.Elapsed.TotalSeconds,
+            WallSeconds = _wallBefore + watch.Elapsed.TotalSeconds,
             Curve = Rounds.ToList(),
             FinalExamples = _data.GlobalTest.Count,
             CurveExamples = evalSet.Count,

@@ -33,7 +33,13 @@ public sealed record RoundPoint(
 {
     /// <param name="accuracy">Mean accuracy of the device models on the run's evaluation set, or null when not evaluated this round.</param>
     public static RoundPoint From(RoundSummary s, double? accuracy) => new(s.Round, s.SimTimeSeconds, s.RoundSeconds, accuracy, Finite(s.Accuracy),
-        s.MeanSparsity, s.Accepted, s.Selected, s.BytesSent, s.CompletionSpread);
+        s.MeanSparsity, s.Accepted, s.Selected, s.BytesSent, s.CompletionSpread) { RolledBack = s.RolledBack, GlobalChange = s.GlobalChange };
+
+    /// <summary>||new − old|| / ||old|| of the global state this round (before any roll-back; NaN written as null).</summary>
+    [JsonPropertyName("global_change")] public double? GlobalChange { get; init => field = value is double v && double.IsFinite(v) ? v : null; }
+
+    /// <summary>Why the round's aggregate was rolled back (RoundSummary.RolledBack); absent when it was kept.</summary>
+    [JsonPropertyName("rolled_back")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RolledBack { get; init; }
 
     public static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }
@@ -44,4 +50,5 @@ public sealed record MethodState(
     [property: JsonPropertyName("sim_time_s")] double SimTimeSeconds,
     [property: JsonPropertyName("bytes_sent")] long BytesSent,
     [property: JsonPropertyName("slots")] IReadOnlyList<SlotState> Slots,
-    [property: JsonPropertyName("rounds")] IReadOnlyList<RoundPoint> Rounds);
+    [property: JsonPropertyName("rounds")] IReadOnlyList<RoundPoint> Rounds,
+    [property: JsonPropertyName("wall_s")] double WallSeconds = 0);

@@ -14,7 +14,8 @@ public static class RunCheckpoint
     public const string FileName = "checkpoint.safetensors";
     private const string StateKey = "fedspine_state";
 
-    public static void Save(string path, FederatedServer server, IReadOnlyList<DeviceRuntime>? devices, IReadOnlyList<RoundPoint> rounds)
+    /// <param name="wallSeconds">Real seconds the run has worked so far, over every session (resumes add to it).</param>
+    public static void Save(string path, FederatedServer server, IReadOnlyList<DeviceRuntime>? devices, IReadOnlyList<RoundPoint> rounds, double wallSeconds = 0)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var ((layer, target), m) in server.Global.Modules)
@@ -38,7 +39,7 @@ public static class RunCheckpoint
         }
         var slots = server.Slots.Select(s => new SlotState(s.Id, s.Mask, s.Sparsity, s.HasTrained, s.LastRank, RoundPoint.Finite(s.LastAccuracy),
             s.LocalTestCount, s.Bandit.SaveState(), devices?[s.Id].Importance.Updates ?? 0, s.TargetSparsity, s.TargetBandit?.SaveState())).ToList();
-        var state = new MethodState(server.Method, server.Round, server.SimTime, server.BytesSent, slots, rounds);
+        var state = new MethodState(server.Method, server.Round, server.SimTime, server.BytesSent, slots, rounds, wallSeconds);
         SafeTensorsFile.Write(path, tensors, SafeTensorsDtype.F32, new Dictionary<string, string> { [StateKey] = JsonSerializer.Serialize(state) });
     }
 

@@ -92,8 +92,31 @@ public sealed record RunConfig
     public Bandits.BanditSettings BanditSettings() =>
         new() { Exploration = BanditExploration, Discount = BanditDiscount, Nu = BanditNu };
 
-    /// <summary>Aggregation override for every method (scatter, hetlora, flexlora, factor-svd, fedavg); null = the method's own.</summary>
+    /// <summary>Aggregation override for every method (Aggregators.Names: scatter, hetlora, flexlora, factor-svd, fedavg, median,
+    /// trimmed-mean[:β], clipped-scatter[:τ]); null = the method's own.</summary>
     [JsonPropertyName("aggregator")] public string? Aggregator { get; init; }
+
+    /// <summary>Upload clipping: an upload whose change against what it was sent exceeds clip_multiple × the round's median
+    /// change norm is scaled back onto that bound; 0 = off.</summary>
+    [JsonPropertyName("clip_multiple")] public double ClipMultiple { get; init; } = 4;
+
+    /// <summary>Sample-count cap: weight = min(claim, the device's count where the server knows it (simulate: the partition;
+    /// server: read from --data), else weight_cap_multiple × the round's median claim); 0 = no cap (claims trusted).</summary>
+    [JsonPropertyName("weight_cap_multiple")] public double WeightCapMultiple { get; init; } = 3;
+
+    /// <summary>A round whose aggregate is non-finite or moves the global state by more than this share of its norm is
+    /// rolled back; 0 = only the finiteness check.</summary>
+    [JsonPropertyName("max_global_change")] public double MaxGlobalChange { get; init; } = 1.0;
+
+    /// <summary>Robustness experiments (simulate only): the attack the hostile devices apply to every upload (UploadAttack:
+    /// scale:K, sign-flip, value:V, samples:N, nan); null = every device honest.</summary>
+    [JsonPropertyName("attack")] public string? Attack { get; init; }
+
+    /// <summary>Ids of the hostile devices of "attack".</summary>
+    [JsonPropertyName("attack_devices")] public IReadOnlyList<int> AttackDevices { get; init; } = [0];
+
+    /// <summary>Round checkpoints kept beside the latest (checkpoint-round-N.safetensors), for --from-round.</summary>
+    [JsonPropertyName("keep_checkpoints")] public int KeepCheckpoints { get; init; } = 3;
 
     /// <summary>τ of logit adjustment in local training (τ·log local class prior added to training logits); 0 = off.</summary>
     [JsonPropertyName("logit_adjustment")] public double LogitAdjustment { get; init; } = 1.0;

@@ -108,7 +108,7 @@ public static class RunConfigFile
         {
             return JsonValue.Create(l);
         }
-        if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d))
+        if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d))   // "nan", "Infinity": text
         {
             return JsonValue.Create(d);
         }

@@ -60,10 +60,20 @@ public static class RunConfigValidator
         Require(c.SparsityMode == "shared" || c.Sparsity + c.SparsitySpread < 1, "sparsity_spread", $"S* + spread must stay below 1 (got {c.Sparsity} + {c.SparsitySpread})");
         Require(c.RewardNormTerm is "adapter" or "change", "reward_norm_term", $"must be adapter or change (got '{c.RewardNormTerm}')");
         Require(c.RewardProgressTerm is "ratio" or "pace", "reward_progress_term", $"must be ratio or pace (got '{c.RewardProgressTerm}')");
+        Require(c.ClipMultiple == 0 || (c.ClipMultiple >= 1 && double.IsFinite(c.ClipMultiple)), "clip_multiple", $"must be 0 (off) or at least 1 (got {c.ClipMultiple})");
+        Require(c.WeightCapMultiple == 0 || (c.WeightCapMultiple >= 1 && double.IsFinite(c.WeightCapMultiple)), "weight_cap_multiple", $"must be 0 (off) or at least 1 (got {c.WeightCapMultiple})");
+        Require(c.MaxGlobalChange >= 0 && double.IsFinite(c.MaxGlobalChange), "max_global_change", $"must be finite and >= 0 (got {c.MaxGlobalChange})");
+        Require(c.KeepCheckpoints >= 1, "keep_checkpoints", $"must be at least 1 (got {c.KeepCheckpoints})");
         new Rounds.RewardWeights(c.RewardLoss, c.RewardProgress, c.RewardNorm).Validate();
         Wrap("devices", () => DeviceMix.Parse(c.Devices));
         Wrap("partition", () => PartitionSpec.Parse(c.Partition));
         Wrap("bandit", () => BanditFactory.Create(c.Bandit, new Bandits.ArmSpace(c.MinStep, c.MaxStep, c.Ranks, c.GridSteps), c.BanditSettings()));
+        if (c.Attack is not null)
+        {
+            Wrap("attack", () => Rounds.UploadAttack.Parse(c.Attack));
+        }
+        int deviceCount = DeviceMix.Parse(c.Devices).Count;
+        Require(c.AttackDevices.All(d => d >= 0 && d < deviceCount), "attack_devices", $"device ids must be in 0..{deviceCount - 1}");
         if (c.Aggregator is not null)
         {
             Wrap("aggregator", () => Aggregation.Aggregators.Create(c.Aggregator));

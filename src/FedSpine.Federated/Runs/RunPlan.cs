@@ -78,16 +78,21 @@ public sealed class RunPlan
         NormTerm = Config.RewardNormTerm,
         ProgressTerm = Config.RewardProgressTerm,
         ServerMomentum = Config.ServerMomentum,
+        ClipMultiple = Config.ClipMultiple,
+        WeightCapMultiple = Config.WeightCapMultiple,
+        MaxGlobalChange = Config.MaxGlobalChange,
         Seed = Config.Seed,
     };
 
     /// <summary>A method's server: the initial global LoRA and head, and one slot per device (its profile's class and
-    /// memory, the method's bandit, its current mask). Also the server-only path of a deployment (no device models).</summary>
-    public FederatedServer CreateServer(MethodSpec spec, LlamaConfig model, int classes, IReadOnlyList<PruningMask> masks)
+    /// memory, the method's bandit, its current mask). Also the server-only path of a deployment (no device models).
+    /// knownSampleCounts: each device's training-set size as the server knows it (caps the weight of its uploads).</summary>
+    public FederatedServer CreateServer(MethodSpec spec, LlamaConfig model, int classes, IReadOnlyList<PruningMask> masks,
+        IReadOnlyList<int>? knownSampleCounts = null)
     {
         var global = GlobalLora.Initialize(model, Adapter.Targets, Config.Ranks.Max(), classes, Local.Pooling, new Rng(Config.Seed ^ 0x61084L));
         var slots = masks.Select((mask, id) => new DeviceSlot(id, Profiles[id].Name, Profiles[id].MemoryBytes,
             spec.BanditFor(Profiles[id], Profiles), mask)).ToList();
-        return new FederatedServer(ServerSettings(spec), Local, global, slots, Aggregators.Create(spec.Aggregator), spec.Name);
+        return new FederatedServer(ServerSettings(spec) with { KnownSampleCounts = knownSampleCounts }, Local, global, slots, Aggregators.Create(spec.Aggregator), spec.Name);
     }
 }

@@ -40,6 +40,26 @@ public sealed class SimulationRunner
 
     public static string MethodFolder(string folder, string method) => Path.Combine(folder, "methods", method);
 
+    /// <summary>`--resume DIR --from-round N`: every method of the run folder continues from its kept checkpoint of round N
+    /// (its result, if finished, is discarded); a round some method does not keep is an ArgumentException naming it.</summary>
+    public static void RewindTo(string folder, RunConfig config, int round)
+    {
+        foreach (string method in config.Methods)
+        {
+            string methodFolder = MethodFolder(folder, method);
+            if (!CheckpointHistory.Rounds(methodFolder).Contains(round))
+            {
+                CheckpointHistory.RestoreRound(Path.Combine(methodFolder, RunCheckpoint.FileName), round);   // throws, naming the kept rounds
+            }
+        }
+        foreach (string method in config.Methods)
+        {
+            string methodFolder = MethodFolder(folder, method);
+            CheckpointHistory.RestoreRound(Path.Combine(methodFolder, RunCheckpoint.FileName), round);
+            File.Delete(Path.Combine(methodFolder, "result.json"));
+        }
+    }
+
     /// <summary>Runs (or continues) every method; returns the results, or null when stopped after stopAfterRound.</summary>
     public IReadOnlyList<MethodResult>? Run(IRunObserver? observer = null, int? stopAfterRound = null)
     {
@@ -66,7 +86,11 @@ public sealed class SimulationRunner
             var run = new MethodRun(Plan, Plan.Methods[i], loaded.Weights, tokenizer, data, folder);
             run.ResumeIfCheckpointed();
             observer?.MethodStarted(method, i, Config.Methods.Count, Config.Rounds, run.Server.Round);
-            var transport = new InProcessTransport(run.Devices.Select(d => new SimulatedDevice(d, profiles[d.Id], Config.Seed)));
+            var attack = Config.Attack is string spec ? UploadAttack.Parse(spec) : null;
+            var transport = new InProcessTransport(run.Devices.Select(d => new SimulatedDevice(d, profiles[d.Id], Config.Seed)
+            {
+                Attack = Config.AttackDevices.Contains(d.Id) ? attack : null,
+            }));
             var result = run.Run(transport, s => observer?.RoundDone(method, s), stopAfterRound);
             WriteMetrics();
             if (result is null)

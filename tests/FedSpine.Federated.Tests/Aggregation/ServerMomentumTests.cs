@@ -1,6 +1,7 @@
 // Server momentum (FedAvgM): after two rounds of known aggregated changes the global state is w0 + Δ2 + β·Δ1... exactly as
 // v ← β·v + Δ, w ← w_before + v says; coordinates the aggregation left untouched keep their value and velocity.
 using FedSpine.Federated.Aggregation;
+using FedSpine.Federated.Rounds;
 using FedSpine.Federated.Tests.Rounds;
 
 namespace FedSpine.Federated.Tests.Aggregation;
@@ -12,14 +13,14 @@ public sealed class ServerMomentumTests
     {
         var global = EngineFixtures.Global(rank: 2);
         var momentum = new ServerMomentum(0.5, global);
-        var w0 = ServerMomentum.Snapshot(global);
+        var w0 = new GlobalSnapshot(global).Values;
 
         // Round 1: the aggregation adds 1 to every coordinate → v = 1, w = w0 + 1.
-        var before1 = ServerMomentum.Snapshot(global);
+        var before1 = new GlobalSnapshot(global);
         AddToEvery(global, 1f);
         momentum.Apply(global, before1);
         // Round 2: the aggregation adds 2 → v = 0.5·1 + 2 = 2.5, w = (w0 + 1) + 2.5.
-        var before2 = ServerMomentum.Snapshot(global);
+        var before2 = new GlobalSnapshot(global);
         AddToEvery(global, 2f);
         momentum.Apply(global, before2);
 
@@ -39,12 +40,12 @@ public sealed class ServerMomentumTests
     {
         var global = EngineFixtures.Global(rank: 2);
         var momentum = new ServerMomentum(0.9, global);
-        var before = ServerMomentum.Snapshot(global);
+        var before = new GlobalSnapshot(global);
         AddToEvery(global, 1f);
         momentum.Apply(global, before);
 
         // Round 2 changes only the head bias; every LoRA coordinate is left bit-identical by "aggregation".
-        var frozen = ServerMomentum.Snapshot(global);
+        var frozen = new GlobalSnapshot(global);
         var velocityBefore = momentum.Velocity.Select(v => (float[])v.Values.Clone()).ToArray();
         global.HeadBias[0] += 0.25f;
         momentum.Apply(global, frozen);
@@ -57,11 +58,11 @@ public sealed class ServerMomentumTests
             {
                 if (isBias && i == 0)
                 {
-                    Assert.Equal(frozen[t][i] + 0.9 * velocityBefore[t][i] + 0.25, now[t].Values[i], 1e-5);
+                    Assert.Equal(frozen.Values[t][i] + 0.9 * velocityBefore[t][i] + 0.25, now[t].Values[i], 1e-5);
                     Assert.Equal(0.9 * velocityBefore[t][i] + 0.25, momentum.Velocity[t].Values[i], 1e-5);
                     continue;
                 }
-                Assert.Equal(frozen[t][i], now[t].Values[i]);   // bit-identical: not touched at all
+                Assert.Equal(frozen.Values[t][i], now[t].Values[i]);   // bit-identical: not touched at all
                 Assert.Equal(velocityBefore[t][i], momentum.Velocity[t].Values[i]);
             }
         }
@@ -77,7 +78,7 @@ public sealed class ServerMomentumTests
         Assert.Contains("server_momentum", e.Message);
     }
 
-    private static void AddToEvery(FedSpine.Federated.Rounds.GlobalLora global, float delta)
+    private static void AddToEvery(GlobalLora global, float delta)
     {
         foreach (var (_, values) in global.NamedTensors())
         {

@@ -29,6 +29,36 @@ public sealed class ResumeTests
         Assert.True(expected[0].FinalSparsity > 0.4, $"fedspine ended at sparsity {expected[0].FinalSparsity}");
     }
 
+    [Fact]
+    public void From_round_continues_from_a_kept_checkpoint_to_the_same_end_and_wall_time_adds_up()
+    {
+        var config = TinyRuns.SpamSmallTest(40, "fedit") with { KeepCheckpoints = 2 };
+        string folder = TinyRuns.TempFolder("from-round");
+        var expected = new SimulationRunner(config, folder).Run()!;
+        string methodFolder = SimulationRunner.MethodFolder(folder, "fedit");
+        Assert.Equal([2, 3], CheckpointHistory.Rounds(methodFolder));
+        byte[] final = TensorBytes(folder, "fedit");
+
+        var missing = Assert.Throws<ArgumentException>(() => SimulationRunner.RewindTo(folder, config, 1));
+        Assert.Contains("kept rounds: 2, 3", missing.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(methodFolder, "result.json")), "a refused rewind must change nothing");
+
+        SimulationRunner.RewindTo(folder, config, 2);
+        Assert.False(File.Exists(Path.Combine(methodFolder, "result.json")));
+        Assert.NotEqual(final, TensorBytes(folder, "fedit"));
+        var again = new SimulationRunner(SimulationRunner.LoadConfig(folder), folder).Run()!;
+        Assert.Equal(expected.Select(Comparable), again.Select(Comparable));
+        Assert.Equal(final, TensorBytes(folder, "fedit"));
+        Assert.True(again[0].WallSeconds > ReadWall(CheckpointHistory.PathOf(methodFolder, 2)), "wall_s does not include the earlier session");
+    }
+
+    private static double ReadWall(string checkpoint)
+    {
+        using var file = FedSpine.Model.Formats.SafeTensorsFile.Open(checkpoint);
+        using var doc = System.Text.Json.JsonDocument.Parse(file.Metadata["fedspine_state"]);
+        return doc.RootElement.GetProperty("wall_s").GetDouble();
+    }
+
     // Wall-clock fields are measured, not simulated; everything else (the accuracy curve included) must match exactly.
     private static string Comparable(MethodResult r) =>
         System.Text.Json.JsonSerializer.Serialize(r with { WallSeconds = 0, LatencyMsPerToken = 0 });

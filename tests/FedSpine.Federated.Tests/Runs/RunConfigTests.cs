@@ -26,6 +26,15 @@ public sealed class RunConfigTests
         Assert.StartsWith("run.yaml: ", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Yaml_words_that_dotnet_reads_as_numbers_stay_text()
+    {
+        var yaml = RunConfigFile.Parse("attack: nan\n", "c.yaml", yaml: true);
+        Assert.Equal("nan", yaml.Attack);
+        var e = Assert.Throws<InvalidDataException>(() => RunConfigFile.Parse("sparsity: Infinity\n", "c.yaml", yaml: true));
+        Assert.Contains("sparsity", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("methods", "methods: unknown method 'fedprox'")]
     [InlineData("devices", "devices:")]
@@ -34,6 +43,11 @@ public sealed class RunConfigTests
     [InlineData("sparsity", "sparsity: must be in [0, 1)")]
     [InlineData("aggregator", "aggregator:")]
     [InlineData("fixed_rank", "fixed_rank:")]
+    [InlineData("trimmed-mean", "aggregator: trimmed-mean: the trimmed share")]
+    [InlineData("clip_multiple", "clip_multiple: must be 0 (off) or at least 1")]
+    [InlineData("weight_cap_multiple", "weight_cap_multiple: must be 0 (off) or at least 1")]
+    [InlineData("max_global_change", "max_global_change: must be finite")]
+    [InlineData("keep_checkpoints", "keep_checkpoints: must be at least 1")]
     public void Bad_values_name_the_key(string key, string expected)
     {
         var c = new RunConfig();
@@ -44,8 +58,13 @@ public sealed class RunConfigTests
             "partition" => c with { Partition = "dirichlet:-1" },
             "rounds" => c with { Rounds = 0 },
             "sparsity" => c with { Sparsity = 1.2 },
-            "aggregator" => c with { Aggregator = "median" },
+            "aggregator" => c with { Aggregator = "krum" },
             "fixed_rank" => c with { FixedRank = 64 },
+            "trimmed-mean" => c with { Aggregator = "trimmed-mean:0.7" },
+            "clip_multiple" => c with { ClipMultiple = 0.5 },
+            "weight_cap_multiple" => c with { WeightCapMultiple = -1 },
+            "max_global_change" => c with { MaxGlobalChange = double.NaN },
+            "keep_checkpoints" => c with { KeepCheckpoints = 0 },
             _ => c,
         };
         var e = Assert.Throws<ArgumentException>(() => RunConfigValidator.Validate(c));
