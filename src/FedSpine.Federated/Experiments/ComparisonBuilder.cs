@@ -142,10 +142,10 @@ public static class ComparisonBuilder
         }).ToList();
     }
 
-    /// <summary>A run's accepted device rounds (none when its metrics.jsonl was not kept).</summary>
-    private static List<DeviceRoundRecord> Records(SeedRun run) => run.MetricsPath is null || !File.Exists(run.MetricsPath)
+    /// <summary>A run's accepted device rounds (none when its metrics.jsonl was not kept, plain or compacted).</summary>
+    private static List<DeviceRoundRecord> Records(SeedRun run) => run.MetricsPath is null || !MetricsFileReader.Exists(run.MetricsPath)
         ? []
-        : File.ReadLines(run.MetricsPath).Select(l => JsonSerializer.Deserialize<DeviceRoundRecord>(l)!).Where(r => r.Status == "ok").ToList();
+        : MetricsFileReader.ReadLines(run.MetricsPath).Select(l => JsonSerializer.Deserialize<DeviceRoundRecord>(l)!).Where(r => r.Status == "ok").ToList();
 
     private static List<ClassSeries> ClassesOf(List<DeviceRoundRecord> rows)
     {

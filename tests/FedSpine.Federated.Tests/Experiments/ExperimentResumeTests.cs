@@ -53,6 +53,33 @@ public sealed class ExperimentResumeTests
     }
 
     [Fact]
+    public void Compacted_runs_are_skipped_and_give_the_identical_comparison()
+    {
+        string folder = TinyRuns.TempFolder("experiment-compacted");
+        new ExperimentRunner(Config(), folder).Run();
+        string before = File.ReadAllText(Path.Combine(folder, ExperimentRunner.ComparisonFile));
+
+        // experiments/compact-runs.sh: checkpoints removed, per-method metrics gzipped, the run-level copy dropped.
+        string script = Path.Combine(SharedData.RepoRoot!, "experiments", "compact-runs.sh");
+        var bash = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash", [script, folder])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        string output = bash.StandardOutput.ReadToEnd() + bash.StandardError.ReadToEnd();
+        bash.WaitForExit();
+        Assert.True(bash.ExitCode == 0, output);
+        Assert.Contains("compacted 4 complete runs", output);
+        string methodFolder = SimulationRunner.MethodFolder(ExperimentRunner.RunFolder(folder, "fedspine", 1), "fedspine");
+        Assert.Empty(Directory.GetFiles(folder, "*.safetensors", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Path.Combine(methodFolder, SimulationRunner.MetricsFile)));
+        Assert.True(File.Exists(Path.Combine(methodFolder, SimulationRunner.MetricsFile + MetricsFileReader.CompactedSuffix)));
+
+        File.Delete(Path.Combine(folder, ExperimentRunner.ComparisonFile));
+        var again = new Recorder();
+        new ExperimentRunner(ExperimentRunner.LoadConfig(folder), folder).Run(again);
+        Assert.All(again.Runs, r => Assert.True(r.Complete));
+        Assert.Equal(before, File.ReadAllText(Path.Combine(folder, ExperimentRunner.ComparisonFile)));
+    }
+
+    [Fact]
     public void A_run_folder_of_another_config_is_refused()
     {
         string folder = TinyRuns.TempFolder("experiment-changed");
