@@ -8,6 +8,7 @@ using FedSpine.Federated.Rounds;
 using FedSpine.Federated.Runs;
 using FedSpine.Model;
 using FedSpine.Model.Formats;
+using Microsoft.Extensions.Logging;
 
 namespace FedSpine.Deploy.Tests;
 
@@ -43,7 +44,8 @@ internal sealed class TinyDeployment : IAsyncDisposable
         return model;
     }
 
-    public static async Task<TinyDeployment> StartAsync(int devices, int rounds, TimeSpan roundTimeout, string method = "fedspine")
+    public static async Task<TinyDeployment> StartAsync(int devices, int rounds, TimeSpan roundTimeout, string method = "fedspine",
+        ILoggerProvider? log = null)
     {
         string folder = Loopback.TempFolder("tiny");
         var config = new RunConfig
@@ -65,7 +67,7 @@ internal sealed class TinyDeployment : IAsyncDisposable
             RoundTimeout = roundTimeout,
             DeviceWait = TimeSpan.FromSeconds(30),
             Linger = TimeSpan.FromSeconds(2),
-        });
+        }, log);
         return new TinyDeployment(folder, run, tokens, server);
     }
 

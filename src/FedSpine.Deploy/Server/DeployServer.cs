@@ -52,11 +52,16 @@ public sealed class DeployServer : IAsyncDisposable
     /// <summary>Completes with the run's result when the last round is done and the linger time has passed.</summary>
     public Task<MethodResult> Completion { get; private set; } = Task.FromResult<MethodResult>(null!);
 
-    public static async Task<DeployServer> StartAsync(ServerRun run, TokenTable tokens, ServerOptions options)
+    /// <param name="alsoLogTo">A logger that receives every log event besides the console (tests read the log through it).</param>
+    public static async Task<DeployServer> StartAsync(ServerRun run, TokenTable tokens, ServerOptions options, ILoggerProvider? alsoLogTo = null)
     {
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "fedspine-server" });
         builder.Logging.ClearProviders();
+        if (alsoLogTo is not null)
+        {
+            builder.Logging.AddProvider(alsoLogTo);
+        }
         if (options.JsonLogs)
         {
             builder.Logging.AddJsonConsole(o => o.TimestampFormat = "O");

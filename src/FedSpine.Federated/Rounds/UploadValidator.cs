@@ -38,14 +38,19 @@ public static class UploadValidator
         {
             return $"sample count {report.SampleCount} must be at least 1";
         }
-        foreach (var (name, value) in new[] { ("loss before", report.LossBefore), ("loss after", report.LossAfter),
-                     ("local accuracy", report.LocalAccuracy), ("compute time", report.ComputeSeconds),
-                     ("download time", report.DownloadSeconds), ("upload time", report.UploadSeconds) })
+        // Every number a device reports reaches rewards, metrics.jsonl and /status: finite, never negative, accuracy a share.
+        foreach (var (name, value) in new[] { ("loss before", report.LossBefore), ("loss after", report.LossAfter), ("train loss", report.TrainLoss),
+                     ("local accuracy", report.LocalAccuracy), ("compute flops", report.ComputeFlops), ("compute time", report.ComputeSeconds),
+                     ("download time", report.DownloadSeconds), ("upload time", report.UploadSeconds), ("wall time", report.WallSeconds) })
         {
-            if (!double.IsFinite(value) || (value < 0 && name.EndsWith("time", StringComparison.Ordinal)))
+            if (!double.IsFinite(value) || value < 0 || (name == "local accuracy" && value > 1))
             {
                 return $"{name} is {value}";
             }
+        }
+        if (report.LocalTestCount < 0)
+        {
+            return $"local test count {report.LocalTestCount} must not be negative";
         }
         if (report.HeadWeight.Length != global.HeadWeight.Length || report.HeadBias.Length != global.HeadBias.Length)
         {

@@ -79,6 +79,13 @@ public sealed class SafeTensorsBytes
         var json = bytes.Slice(8, (int)headerLength).ToArray();
         var data = bytes[(8 + (int)headerLength)..];
         var (entries, metadata) = SafeTensorsHeader.Parse(source, json, data.Length);
+        // As the reference safetensors library requires: the tensors (which do not overlap) index every data byte, so a
+        // received message cannot carry bytes that no tensor accounts for.
+        long indexed = entries.Sum(e => e.End - e.Begin);
+        if (indexed != data.Length)
+        {
+            throw SafeTensorsHeader.Bad(source, $"the {data.Length}-byte data section holds {data.Length - indexed} bytes that no tensor indexes");
+        }
         return new SafeTensorsBytes(source, data, entries, metadata);
     }
 
