@@ -130,8 +130,9 @@ public sealed class DeployServer : IAsyncDisposable
         var result = _run.Run(Transport, (summary, wall) =>
         {
             Status.RoundDone(summary, wall);
-            _log.LogInformation("round {Round}/{Rounds}: {Accepted}/{Selected} uploads used, wall {Wall:0.00} s, simulated {RoundSeconds:0.00} s, mean local accuracy {Accuracy:0.000}; checkpoint written",
-                summary.Round, _run.Config.Rounds, summary.Accepted, summary.Selected, wall, summary.RoundSeconds, summary.Accuracy);
+            _log.LogInformation("round {Round}/{Rounds}: {Accepted}/{Selected} uploads used, wall {Wall:0.00} s, simulated {RoundSeconds:0.00} s, mean local accuracy {Accuracy}; checkpoint written",
+                summary.Round, _run.Config.Rounds, summary.Accepted, summary.Selected, wall, summary.RoundSeconds,
+                double.IsFinite(summary.Accuracy) ? summary.Accuracy.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "n/a (no upload used)");
             if (summary.RolledBack is string why)
             {
                 _log.LogWarning("{RolledBack}", why);

@@ -155,7 +155,9 @@ public sealed class FederatedServer
         var times = accepted.Select(a => a.Report.TotalSeconds).ToArray();
         double spread = times.Length < 2 ? 0 : StdDev(times) / times.Average();
         records = records.Select(r => r with { SimTimeSeconds = SimTime }).OrderBy(r => r.Device).ToList();
-        return new RoundSummary(t, roundSeconds, SimTime, rolledBack is null ? accepted.Count : 0, selected.Count, MeanAccuracy(), Slots.Average(s => s.Sparsity),
+        // A round that used no upload has no accuracy of its own: NaN (null in the curve), never the earlier rounds' value.
+        int used = rolledBack is null ? accepted.Count : 0;
+        return new RoundSummary(t, roundSeconds, SimTime, used, selected.Count, used > 0 ? MeanAccuracy() : double.NaN, Slots.Average(s => s.Sparsity),
             BytesSent, spread, records) { GlobalChange = change, RolledBack = rolledBack };
     }
 

@@ -1,6 +1,6 @@
 // What one round came to: its simulated length and the clock after it, devices accepted, the mean local accuracy of all
-// devices so far (test-count weighted, latest value per device), mean sparsity, bytes moved, the relative change of the
-// global state, and why the round was rolled back (null when it was not).
+// devices so far (test-count weighted, latest value per device; NaN when the round used no upload), mean sparsity, bytes
+// moved, the relative change of the global state, and why the round was rolled back (null when it was not).
 namespace FedSpine.Federated.Rounds;
 
 public sealed record RoundSummary(int Round, double RoundSeconds, double SimTimeSeconds, int Accepted, int Selected,
