@@ -44,8 +44,9 @@ internal sealed class TinyDeployment : IAsyncDisposable
         return model;
     }
 
+    /// <param name="adjust">Changes to the server options (e.g. tighter Kestrel limits) before the server starts.</param>
     public static async Task<TinyDeployment> StartAsync(int devices, int rounds, TimeSpan roundTimeout, string method = "fedspine",
-        ILoggerProvider? log = null)
+        ILoggerProvider? log = null, Func<ServerOptions, ServerOptions>? adjust = null)
     {
         string folder = Loopback.TempFolder("tiny");
         var config = new RunConfig
@@ -61,13 +62,14 @@ internal sealed class TinyDeployment : IAsyncDisposable
         };
         var run = ServerRun.Start(config, Path.Combine(folder, "run"), devices, ["negative", "positive"]);
         var tokens = TokenTable.LoadOrCreate(Path.Combine(folder, "tokens.txt"), devices);
-        var server = await DeployServer.StartAsync(run, tokens, new ServerOptions
+        var options = new ServerOptions
         {
             Urls = "http://127.0.0.1:0",
             RoundTimeout = roundTimeout,
             DeviceWait = TimeSpan.FromSeconds(30),
             Linger = TimeSpan.FromSeconds(2),
-        }, log);
+        };
+        var server = await DeployServer.StartAsync(run, tokens, adjust?.Invoke(options) ?? options, log);
         return new TinyDeployment(folder, run, tokens, server);
     }
 

@@ -228,6 +228,7 @@ public sealed class DeployServer : IAsyncDisposable
     {
         string peer = ctx.Connection.RemoteIpAddress?.ToString() ?? "?";
         string where = $"{ctx.Request.Method} {ctx.Request.Path}";
+        LimitBody(ctx, 0);   // no body is read unless an endpoint asks for it (ReadBody)
         try
         {
             string header = ctx.Request.Headers.Authorization.ToString();
@@ -251,10 +252,16 @@ public sealed class DeployServer : IAsyncDisposable
         }
         catch (WireError e)
         {
-            CloseIfBodyUnread(ctx);
             var level = e.Status is 401 or 403 ? LogLevel.Warning : LogLevel.Information;
             _log.Log(level, "refused {Where} from {Peer}: {Status} {Message}", where, peer, e.Status, e.Message);
-            return Results.Json(new ErrorBody(e.Message), WireJson.Options, statusCode: e.Status);
+            var answer = Results.Json(new ErrorBody(e.Message), WireJson.Options, statusCode: e.Status);
+            if (!BodyUnread(ctx))
+            {
+                return answer;
+            }
+            // Not drained: the body limit set in Guard (or by ReadBody) stops Kestrel from reading it after the answer.
+            ctx.Response.Headers.Connection = "close";
+            return answer;
         }
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
@@ -267,15 +274,21 @@ public sealed class DeployServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A refused request whose body was not read to its end: the connection is closed after the answer, so the
-    /// server never drains (reads and discards) a body it refused.</summary>
-    private static void CloseIfBodyUnread(HttpContext ctx)
+    private const string BodyReadKey = "fedspine.body-read";
+
+    /// <summary>Kestrel's own body limit for this request. Kestrel drains (reads and discards) the unread body of every
+    /// answered request for up to 5 s, a refused 500 MB upload included; past this limit it stops and closes instead.</summary>
+    private static void LimitBody(HttpContext ctx, long bytes)
     {
-        if (ctx.Request.ContentLength is > 0 || ctx.Request.Headers.TransferEncoding.Count > 0)
+        if (ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
-            ctx.Response.Headers.Connection = "close";
+            feature.MaxRequestBodySize = bytes;
         }
     }
+
+    /// <summary>Whether the request has a body that was not read to its end (ReadBody marks the ones it read whole).</summary>
+    private static bool BodyUnread(HttpContext ctx) =>
+        !ctx.Items.ContainsKey(BodyReadKey) && (ctx.Request.ContentLength is > 0 || ctx.Request.Headers.TransferEncoding.Count > 0);
 
     private static int ParseRound(string text) =>
         int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int r) && r >= 1
@@ -288,6 +301,7 @@ public sealed class DeployServer : IAsyncDisposable
         {
             throw new WireError(413, $"{what} of {declared} bytes exceeds this request's limit of {limit} bytes");
         }
+        LimitBody(request.HttpContext, limit + 1);   // one byte over: our own check below names the problem first
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         while (true)
@@ -295,6 +309,7 @@ public sealed class DeployServer : IAsyncDisposable
             int n = await request.Body.ReadAsync(chunk).ConfigureAwait(false);
             if (n == 0)
             {
+                request.HttpContext.Items[BodyReadKey] = true;
                 return buffer.ToArray();
             }
             if (buffer.Length + n > limit)
