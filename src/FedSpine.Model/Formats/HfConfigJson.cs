@@ -1,6 +1,8 @@
 // Reads and writes a Hugging Face config.json as LlamaConfig, filling HF's defaults for keys older configs omit
-// (head_dim = hidden_size / num_attention_heads, num_key_value_heads = num_attention_heads), then validates it.
+// (head_dim = hidden_size / num_attention_heads, num_key_value_heads = num_attention_heads, Mistral's sliding_window
+// 4096 when the key is absent; an explicit null means none), then validates it.
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace FedSpine.Model.Formats;
 
@@ -11,9 +13,13 @@ public static class HfConfigJson
     public static LlamaConfig Read(string path)
     {
         LlamaConfig? config;
+        bool hasSlidingWindowKey;
         try
         {
-            config = JsonSerializer.Deserialize<LlamaConfig>(File.ReadAllBytes(path));
+            byte[] bytes = File.ReadAllBytes(path);
+            config = JsonSerializer.Deserialize<LlamaConfig>(bytes);
+            using var document = JsonDocument.Parse(bytes);
+            hasSlidingWindowKey = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("sliding_window", out _);
         }
         catch (JsonException e)
         {
@@ -31,10 +37,27 @@ public static class HfConfigJson
         {
             config = config with { HeadDim = config.HiddenSize / config.NumAttentionHeads };
         }
+        if (config.ModelType == "mistral" && !hasSlidingWindowKey)
+        {
+            config = config with { SlidingWindow = MistralDefaultSlidingWindow };
+        }
         config.Validate(path);
         return config;
     }
 
-    public static void Write(string path, LlamaConfig config) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(config, Indented) + "\n");
+    /// <summary>HF MistralConfig's sliding_window when config.json does not name one.</summary>
+    public const int MistralDefaultSlidingWindow = 4096;
+
+    public static void Write(string path, LlamaConfig config) => File.WriteAllText(path, ToJson(config) + "\n");
+
+    /// <summary>The config.json text; a Mistral config without a window writes sliding_window: null (absent means 4096).</summary>
+    public static string ToJson(LlamaConfig config)
+    {
+        var node = JsonSerializer.SerializeToNode(config)!.AsObject();
+        if (config.ModelType == "mistral" && config.SlidingWindow is null)
+        {
+            node["sliding_window"] = null;
+        }
+        return node.ToJsonString(Indented);
+    }
 }
