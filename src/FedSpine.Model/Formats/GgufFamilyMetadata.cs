@@ -1,4 +1,4 @@
-// What a GGUF keeps of a config beyond the llama basics: model_type (fedspine.model_type), Mistral's window
+// What a GGUF keeps of a config beyond the llama basics: model_type (fedspine.model_type unless llama), Mistral's window
 // (llama.attention.sliding_window), linear rope scaling (llama.rope.scaling.*) and llama3 scaling (llama.cpp's
 // rope_freqs.weight tensor plus fedspine.rope_scaling.* keys so it reloads exactly). Dynamic NTK has no GGUF form: refused.
 namespace FedSpine.Model.Formats;
@@ -14,7 +14,10 @@ internal static class GgufFamilyMetadata
 
     public static IEnumerable<KeyValuePair<string, GgufValue>> Metadata(LlamaConfig c)
     {
-        yield return new(ModelTypeKey, GgufValue.String(c.ModelType));
+        if (c.ModelType != "llama")
+        {
+            yield return new(ModelTypeKey, GgufValue.String(c.ModelType));
+        }
         if (c.AttentionWindow > 0)
         {
             yield return new(WindowKey, GgufValue.UInt32((uint)c.AttentionWindow));
