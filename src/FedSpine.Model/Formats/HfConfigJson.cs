@@ -1,6 +1,6 @@
 // Reads and writes a Hugging Face config.json as LlamaConfig, filling HF's defaults for keys older configs omit
-// (head_dim = hidden_size / num_attention_heads, num_key_value_heads = num_attention_heads, Mistral's sliding_window
-// 4096 when the key is absent; an explicit null means none), then validates it.
+// (head_dim = hidden_size / num_attention_heads, num_key_value_heads = num_attention_heads, rms_norm_eps 1e-6 as in
+// HF's Llama/Mistral/Qwen2 configs, Mistral's sliding_window 4096 when the key is absent; null means none), then validates.
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -13,13 +13,15 @@ public static class HfConfigJson
     public static LlamaConfig Read(string path)
     {
         LlamaConfig? config;
-        bool hasSlidingWindowKey;
+        bool hasSlidingWindowKey, hasEpsKey;
         try
         {
             byte[] bytes = File.ReadAllBytes(path);
             config = JsonSerializer.Deserialize<LlamaConfig>(bytes);
             using var document = JsonDocument.Parse(bytes);
-            hasSlidingWindowKey = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("sliding_window", out _);
+            bool isObject = document.RootElement.ValueKind == JsonValueKind.Object;
+            hasSlidingWindowKey = isObject && document.RootElement.TryGetProperty("sliding_window", out _);
+            hasEpsKey = isObject && document.RootElement.TryGetProperty("rms_norm_eps", out _);
         }
         catch (JsonException e)
         {
@@ -37,6 +39,10 @@ public static class HfConfigJson
         {
             config = config with { HeadDim = config.HiddenSize / config.NumAttentionHeads };
         }
+        if (!hasEpsKey)
+        {
+            config = config with { RmsNormEps = HfDefaultRmsNormEps };
+        }
         if (config.ModelType == "mistral" && !hasSlidingWindowKey)
         {
             config = config with { SlidingWindow = MistralDefaultSlidingWindow };
@@ -44,6 +50,9 @@ public static class HfConfigJson
         config.Validate(path);
         return config;
     }
+
+    /// <summary>rms_norm_eps of HF's LlamaConfig, MistralConfig and Qwen2Config when config.json does not name one.</summary>
+    public const float HfDefaultRmsNormEps = 1e-6f;
 
     /// <summary>HF MistralConfig's sliding_window when config.json does not name one.</summary>
     public const int MistralDefaultSlidingWindow = 4096;

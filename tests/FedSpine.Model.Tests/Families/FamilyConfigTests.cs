@@ -52,6 +52,13 @@ public class FamilyConfigTests
     }
 
     [Fact]
+    public void AbsentRmsNormEpsIsHfsDefault()
+    {
+        using var temp = FamilyFixtures.CopyWithConfig("tinyllama", c => c.Remove("rms_norm_eps"));
+        Assert.Equal(1e-6f, HfConfigJson.Read(Path.Combine(temp.Path, "config.json")).RmsNormEps);
+    }
+
+    [Fact]
     public void Qwen2LoadsItsBiasesAndKeepsExtraVocabularyRows()
     {
         var (config, model) = HfModelFolder.Load(FamilyFixtures.Folder("qwen25"));
