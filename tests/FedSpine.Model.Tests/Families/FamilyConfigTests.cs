@@ -77,6 +77,18 @@ public class FamilyConfigTests
         Assert.Equal(544, loaded.Weights.Config.VocabSize);
     }
 
+    [SharedDataFact]
+    public void GenerationSkipsIdsBeyondTheTokenizer()
+    {
+        var loaded = ModelLoader.Load(FamilyFixtures.Folder("qwen25"), SharedData.Tok512);
+        var embedding = loaded.Weights.TokenEmbedding.Span; // tied: rows 512..543 are also the head's, made to win
+        int d = loaded.Weights.Config.HiddenSize;
+        System.Numerics.Tensors.TensorPrimitives.Multiply(embedding[(512 * d)..], 8f, embedding[(512 * d)..]);
+        var sampler = new Inference.RunCSampler(loaded.Weights.Config.VocabSize, 1f, 1f, 7);
+        var result = Inference.TextGenerator.Generate(loaded.Weights, loaded.Tokenizer!, "Once", 30, sampler);
+        Assert.Equal(30, result.Positions);
+    }
+
     [Fact]
     public void TiedFileWithAnEqualLmHeadLoadsAndADifferentOneIsRefused()
     {
