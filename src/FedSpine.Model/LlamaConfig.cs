@@ -1,5 +1,5 @@
-// The LLaMA architecture as Hugging Face's config.json names it; read and written as that file.
-// head_dim is explicit so pruned models (fewer heads, same head size) stay standard.
+// The LLaMA-family architecture (model_type llama, mistral, qwen2) as Hugging Face's config.json names it; read and
+// written as that file. head_dim is explicit so pruned models (fewer heads, same head size) stay standard.
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -21,7 +21,32 @@ public sealed record LlamaConfig
     [JsonPropertyName("rope_theta")] public float RopeTheta { get; init; } = 10000f;
     [JsonPropertyName("tie_word_embeddings")] public bool TieWordEmbeddings { get; init; }
     [JsonPropertyName("bos_token_id")] public int BosTokenId { get; init; } = 1;
-    [JsonPropertyName("eos_token_id")] public int EosTokenId { get; init; } = 2;
+    /// <summary>eos_token_id: one id or, as Llama 3 Instruct configs write it, a list of ids.</summary>
+    [JsonPropertyName("eos_token_id")]
+    [JsonConverter(typeof(TokenIdListJsonConverter))]
+    public IReadOnlyList<int> EosTokenIds { get; init; } = [2];
+
+    /// <summary>The first eos id (the one a tokenizer appends); setting it makes it the only one.</summary>
+    [JsonIgnore]
+    public int EosTokenId
+    {
+        get => EosTokenIds.Count > 0 ? EosTokenIds[0] : -1;
+        init => EosTokenIds = [value];
+    }
+
+    [JsonPropertyName("rope_scaling")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RopeScaling? RopeScaling { get; init; }
+
+    /// <summary>Mistral's attention window (a query sees itself and the window − 1 keys before it); qwen2 stores one
+    /// that only counts with use_sliding_window, which is refused. HF's MistralConfig defaults it to 4096 when absent.</summary>
+    [JsonPropertyName("sliding_window")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? SlidingWindow { get; init; }
+
+    /// <summary>Every other config.json key, kept so a config round-trips; the ones that would change the maths are
+    /// checked by Validate (ConfigKeyCheck).</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? OtherKeys { get; init; }
     [JsonPropertyName("hidden_act")] public string HiddenAct { get; init; } = "silu";
     [JsonPropertyName("attention_bias")] public bool AttentionBias { get; init; }
     [JsonPropertyName("mlp_bias")] public bool MlpBias { get; init; }
@@ -30,6 +55,12 @@ public sealed record LlamaConfig
     /// <summary>Query projection width: heads × head_dim (need not equal hidden_size once heads are pruned).</summary>
     [JsonIgnore] public int QueryDim => NumAttentionHeads * HeadDim;
     [JsonIgnore] public int KeyValueDim => NumKeyValueHeads * HeadDim;
+
+    /// <summary>qwen2 models carry biases on the q, k and v projections (HF Qwen2Attention), no other family here does.</summary>
+    [JsonIgnore] public bool HasQkvBias => ModelType == "qwen2";
+
+    /// <summary>The attention window to apply (keys j with i − window &lt; j ≤ i), or 0 for plain causal attention.</summary>
+    [JsonIgnore] public int AttentionWindow => ModelType == "mistral" && SlidingWindow is { } w ? w : 0;
 
     /// <summary>Value equality over every config.json field (the architectures list compared by content).</summary>
     public bool Equals(LlamaConfig? other) =>
@@ -57,7 +88,7 @@ public sealed record LlamaConfig
         Require(VocabSize > 0, $"vocab_size must be positive (got {VocabSize})");
         Require(MaxPositionEmbeddings > 0, $"max_position_embeddings must be positive (got {MaxPositionEmbeddings})");
         Require(RmsNormEps > 0, $"rms_norm_eps must be positive (got {RmsNormEps})");
-        Require(HiddenAct == "silu", $"hidden_act '{HiddenAct}' is not supported (only silu)");
-        Require(!AttentionBias && !MlpBias, "attention_bias/mlp_bias are not supported");
+        Require(EosTokenIds.Count > 0, "eos_token_id is an empty list");
+        ConfigKeyCheck.Check(this, source);
     }
 }

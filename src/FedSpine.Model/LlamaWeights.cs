@@ -1,5 +1,6 @@
 // All weights of a LLaMA model as named tensors carved from one arena, under Hugging Face tensor names.
-// Linear weights are [out, in] as in PyTorch; every layer owns its shapes so pruned layers may differ.
+// Linear weights are [out, in] as in PyTorch; every layer owns its shapes so pruned layers may differ. qwen2 models add
+// q/k/v biases (HF names *.q_proj.bias etc.); a tied model whose file also stores lm_head.weight is handled on load.
 using FedSpine.Tensors;
 
 namespace FedSpine.Model;
@@ -14,6 +15,9 @@ public sealed class LayerWeights
     public required Tensor Wq { get; init; }         // [heads*headDim, hidden]
     public required Tensor Wk { get; init; }         // [kvHeads*headDim, hidden]
     public required Tensor Wv { get; init; }         // [kvHeads*headDim, hidden]
+    public Tensor? Bq { get; init; }                 // [heads*headDim], qwen2 only
+    public Tensor? Bk { get; init; }                 // [kvHeads*headDim], qwen2 only
+    public Tensor? Bv { get; init; }                 // [kvHeads*headDim], qwen2 only
     public required Tensor Wo { get; init; }         // [hidden, heads*headDim]
     public required Tensor FfnNorm { get; init; }    // [hidden]
     public required Tensor Gate { get; init; }       // [ffn, hidden]
@@ -43,6 +47,9 @@ public sealed class LlamaWeights
                 Wq = byName[p + "self_attn.q_proj.weight"],
                 Wk = byName[p + "self_attn.k_proj.weight"],
                 Wv = byName[p + "self_attn.v_proj.weight"],
+                Bq = byName.GetValueOrDefault(p + "self_attn.q_proj.bias"),
+                Bk = byName.GetValueOrDefault(p + "self_attn.k_proj.bias"),
+                Bv = byName.GetValueOrDefault(p + "self_attn.v_proj.bias"),
                 Wo = byName[p + "self_attn.o_proj.weight"],
                 FfnNorm = byName[p + "post_attention_layernorm.weight"],
                 Gate = byName[p + "mlp.gate_proj.weight"],
@@ -109,8 +116,20 @@ public sealed class LlamaWeights
             string p = $"model.layers.{i}.";
             arena.Add(p + "input_layernorm.weight", d);
             arena.Add(p + "self_attn.q_proj.weight", s.Heads * hd, d);
+            if (config.HasQkvBias)
+            {
+                arena.Add(p + "self_attn.q_proj.bias", s.Heads * hd);
+            }
             arena.Add(p + "self_attn.k_proj.weight", s.KvHeads * hd, d);
+            if (config.HasQkvBias)
+            {
+                arena.Add(p + "self_attn.k_proj.bias", s.KvHeads * hd);
+            }
             arena.Add(p + "self_attn.v_proj.weight", s.KvHeads * hd, d);
+            if (config.HasQkvBias)
+            {
+                arena.Add(p + "self_attn.v_proj.bias", s.KvHeads * hd);
+            }
             arena.Add(p + "self_attn.o_proj.weight", d, s.Heads * hd);
             arena.Add(p + "post_attention_layernorm.weight", d);
             arena.Add(p + "mlp.gate_proj.weight", s.FfnChannels, d);

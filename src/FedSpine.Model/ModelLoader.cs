@@ -37,9 +37,10 @@ public static class ModelLoader
             return new LoadedModel(weights, null, modelPath);
         }
         var tokenizer = LoadTokenizer(path);
-        if (tokenizer.VocabSize != weights.Config.VocabSize)
+        // Qwen2.5 and others pad vocab_size beyond the tokenizer (rows for ids no text produces); fewer rows is an error.
+        if (tokenizer.VocabSize > weights.Config.VocabSize)
         {
-            throw new InvalidDataException($"{path}: tokenizer has {tokenizer.VocabSize} tokens but the model '{modelPath}' has vocab_size {weights.Config.VocabSize}");
+            throw new InvalidDataException($"{path}: tokenizer has {tokenizer.VocabSize} tokens but the model '{modelPath}' has only vocab_size {weights.Config.VocabSize}");
         }
         return new LoadedModel(weights, tokenizer, modelPath);
     }

@@ -66,6 +66,23 @@ public sealed class BadInputCliTests : IDisposable
         AssertOneLineError(Generate(folder, null), "mlp");
     }
 
+    [SharedDataTheory]
+    [InlineData("\"model_type\": \"llama\"", "\"model_type\": \"gemma\"", "model_type")]
+    [InlineData("\"attention_bias\": false", "\"attention_bias\": true", "attention_bias")]
+    [InlineData("\"mlp_bias\": false", "\"mlp_bias\": true", "mlp_bias")]
+    [InlineData("\"rope_theta\": 10000", "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}, \"rope_theta\": 10000", "rope_scaling")]
+    [InlineData("\"model_type\": \"llama\"", "\"model_type\": \"mistral\", \"sliding_window\": -1", "sliding_window")]
+    [InlineData("\"model_type\": \"llama\"", "\"model_type\": \"qwen2\", \"use_sliding_window\": true", "use_sliding_window")]
+    public void ConfigKeyThatIsNotImplementedIsNamed(string from, string to, string key)
+    {
+        string folder = Converted();
+        string config = Path.Combine(folder, "config.json");
+        string text = File.ReadAllText(config);
+        Assert.Contains(from, text, StringComparison.Ordinal);
+        File.WriteAllText(config, text.Replace(from, to, StringComparison.Ordinal));
+        AssertOneLineError(Generate(folder, null), key);
+    }
+
     [SharedDataFact]
     public void TokenizerOfAnotherVocabulary()
     {

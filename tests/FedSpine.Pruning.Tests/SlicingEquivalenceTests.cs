@@ -1,5 +1,6 @@
 // The strongest check of physical removal: a sliced model (and sliced adapters) computes the same logits as the
-// unpruned model with the removed units' weights zeroed, for MHA and GQA, both GQA rules, per-layer ratios and exclusions.
+// unpruned model with the removed units' weights zeroed, for MHA and GQA, both GQA rules, per-layer ratios and exclusions,
+// and qwen2 models whose q/k/v biases must follow their heads.
 using FedSpine.Model;
 using FedSpine.Model.Inference;
 
@@ -10,7 +11,7 @@ public class SlicingEquivalenceTests
     private const float Tolerance = 1e-5f;
 
     public static TheoryData<string> Cases => ["mha", "mha-lora", "mha-tied-lora", "gqa-whole-groups-lora", "gqa-same-count-lora",
-        "gqa-forced-whole-groups", "gqa-per-layer-excluded-lora"];
+        "gqa-forced-whole-groups", "gqa-per-layer-excluded-lora", "qwen2-biases-whole-groups-lora", "qwen2-biases-same-count-lora"];
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -99,6 +100,9 @@ public class SlicingEquivalenceTests
             "gqa-per-layer-excluded-lora" => (TinyModels.Gqa, 0.5,
                 new() { ExcludedLayers = [0], LayerRatioScales = new Dictionary<int, double> { [1] = 2.0 / 3 } }, true,
                 [new LayerShape(6, 2, 37), new LayerShape(4, 2, 25), new LayerShape(3, 1, 19)]),
+            // qwen2: q/k/v biases are sliced with their heads (a zeroed head's bias is harmless: its o columns are zero)
+            "qwen2-biases-whole-groups-lora" => (TinyModels.Gqa with { ModelType = "qwen2" }, 0.5, new(), true, Uniform(3, 1, 19)),
+            "qwen2-biases-same-count-lora" => (TinyModels.Gqa with { ModelType = "qwen2" }, 1.0 / 3, new(), true, Uniform(4, 2, 25)),
             _ => throw new ArgumentException(name),
         };
     }

@@ -15,6 +15,10 @@ public static class GgufModel
         var (config, shapes) = Describe(file);
         var planned = LlamaWeights.Plan(config, shapes).Planned;
         var plannedNames = planned.Select(p => GgufTensorNames.FromHf(p.Name)).ToHashSet(StringComparer.Ordinal);
+        if (config.RopeScaling?.Type == "llama3")
+        {
+            plannedNames.Add(GgufFamilyMetadata.RopeFreqsTensor); // recomputed from the config
+        }
         foreach (var unknown in file.Tensors.Where(t => !plannedNames.Contains(t.Name)))
         {
             throw Bad(path, $"unknown tensor '{unknown.Name}' for a llama model with these hyperparameters");
@@ -37,6 +41,11 @@ public static class GgufModel
         {
             RotaryLayout.InterleavedToHalf(layer.Wq, layer.Shape.Heads);
             RotaryLayout.InterleavedToHalf(layer.Wk, layer.Shape.KvHeads);
+            if (layer.Bq is not null)
+            {
+                RotaryLayout.InterleavedToHalf(layer.Bq.Reshape(layer.Bq.Length, 1), layer.Shape.Heads);
+                RotaryLayout.InterleavedToHalf(layer.Bk!.Reshape(layer.Bk.Length, 1), layer.Shape.KvHeads);
+            }
         }
         return (config, weights);
     }
@@ -89,6 +98,7 @@ public static class GgufModel
             EosTokenId = file.Find("tokenizer.ggml.eos_token_id") is null ? 2 : Int(file, "tokenizer.ggml.eos_token_id"),
             TorchDtype = file.Tensors.Any(t => t.Type == GgmlType.F16) ? "float16" : "float32",
         };
+        config = GgufFamilyMetadata.Apply(file, config);
         config.Validate(path);
         var shapes = Enumerable.Range(0, layers).Select(i => new LayerShape(heads[i], kvHeads[i], ffn[i])).ToArray();
         return (config, shapes);

@@ -1,5 +1,5 @@
 // Tensor names as llama.cpp's llama architecture expects them in GGUF, mapped to and from this engine's HF names.
-// token_embd, blk.{i}.attn_norm/attn_q/attn_k/attn_v/attn_output/ffn_norm/ffn_gate/ffn_up/ffn_down, output_norm, output.
+// token_embd, blk.{i}.attn_norm/attn_q/attn_k/attn_v(.weight/.bias)/attn_output/ffn_norm/ffn_gate/ffn_up/ffn_down, output_norm, output.
 namespace FedSpine.Model.Formats;
 
 public static class GgufTensorNames
@@ -10,6 +10,9 @@ public static class GgufTensorNames
         ("self_attn.q_proj.weight", "attn_q.weight"),
         ("self_attn.k_proj.weight", "attn_k.weight"),
         ("self_attn.v_proj.weight", "attn_v.weight"),
+        ("self_attn.q_proj.bias", "attn_q.bias"),
+        ("self_attn.k_proj.bias", "attn_k.bias"),
+        ("self_attn.v_proj.bias", "attn_v.bias"),
         ("self_attn.o_proj.weight", "attn_output.weight"),
         ("post_attention_layernorm.weight", "ffn_norm.weight"),
         ("mlp.gate_proj.weight", "ffn_gate.weight"),

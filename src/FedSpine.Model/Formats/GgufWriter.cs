@@ -1,5 +1,6 @@
 // Writes a LLaMA model (dense or pruned) as a llama.cpp-style GGUF: llama metadata, optional tokenizer, F32/F16 weights.
-// q/k rows go back to the interleaved RoPE layout llama.cpp expects; per-layer head/FFN counts become arrays when layers differ.
+// q/k rows (and qwen2's q/k biases) go back to the interleaved RoPE layout llama.cpp expects; per-layer head/FFN counts
+// become arrays when layers differ; rope scaling, sliding window and model_type are written by GgufFamilyMetadata.
 using FedSpine.Model.Tokenizers;
 using FedSpine.Tensors;
 
@@ -18,6 +19,7 @@ public static class GgufWriter
     public static void Save(string path, LlamaWeights weights, ITokenizer? tokenizer = null, GgmlType type = GgmlType.F32, string? name = null)
     {
         var metadata = Metadata(weights, type, name ?? Path.GetFileNameWithoutExtension(path));
+        metadata.AddRange(GgufFamilyMetadata.Metadata(weights.Config));
         if (tokenizer is not null)
         {
             metadata.AddRange(TokenizerMetadata(GgufVocabulary.From(tokenizer, weights.Config.VocabSize)));
@@ -26,8 +28,13 @@ public static class GgufWriter
         foreach (var (hfName, tensor) in weights.NamedTensors)
         {
             string ggufName = GgufTensorNames.FromHf(hfName);
-            var tensorType = GgufTensorNames.IsNorm(ggufName) ? GgmlType.F32 : type;
+            var tensorType = GgufTensorNames.IsNorm(ggufName) || tensor.Rank == 1 ? GgmlType.F32 : type;
             tensors.Add(new GgufTensorToWrite(ggufName, tensor.Shape.ToArray(), tensorType, () => Interleaved(weights, tensor)));
+        }
+        if (GgufFamilyMetadata.RopeFreqs(weights.Config) is { } ropeFreqs)
+        {
+            tensors.Add(new GgufTensorToWrite(GgufFamilyMetadata.RopeFreqsTensor, [ropeFreqs.Length], GgmlType.F32,
+                () => new Tensor(ropeFreqs, 0, ropeFreqs.Length)));
         }
         GgufFile.Write(path, metadata, tensors);
     }
@@ -85,10 +92,12 @@ public static class GgufWriter
     {
         foreach (var layer in weights.Layers)
         {
-            if (ReferenceEquals(tensor, layer.Wq) || ReferenceEquals(tensor, layer.Wk))
+            bool query = ReferenceEquals(tensor, layer.Wq) || ReferenceEquals(tensor, layer.Bq);
+            if (query || ReferenceEquals(tensor, layer.Wk) || ReferenceEquals(tensor, layer.Bk))
             {
                 var copy = tensor.Clone();
-                RotaryLayout.HalfToInterleaved(copy, ReferenceEquals(tensor, layer.Wq) ? layer.Shape.Heads : layer.Shape.KvHeads);
+                var rows = copy.Rank == 1 ? copy.Reshape(copy.Length, 1) : copy; // a bias permutes like a one-column weight
+                RotaryLayout.HalfToInterleaved(rows, query ? layer.Shape.Heads : layer.Shape.KvHeads);
                 return copy;
             }
         }

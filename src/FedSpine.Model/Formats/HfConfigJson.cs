@@ -1,6 +1,8 @@
 // Reads and writes a Hugging Face config.json as LlamaConfig, filling HF's defaults for keys older configs omit
-// (head_dim = hidden_size / num_attention_heads, num_key_value_heads = num_attention_heads), then validates it.
+// (head_dim = hidden_size / num_attention_heads, num_key_value_heads = num_attention_heads, rms_norm_eps 1e-6 as in
+// HF's Llama/Mistral/Qwen2 configs, Mistral's sliding_window 4096 when the key is absent; null means none), then validates.
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace FedSpine.Model.Formats;
 
@@ -11,9 +13,15 @@ public static class HfConfigJson
     public static LlamaConfig Read(string path)
     {
         LlamaConfig? config;
+        bool hasSlidingWindowKey, hasEpsKey;
         try
         {
-            config = JsonSerializer.Deserialize<LlamaConfig>(File.ReadAllBytes(path));
+            byte[] bytes = File.ReadAllBytes(path);
+            config = JsonSerializer.Deserialize<LlamaConfig>(bytes);
+            using var document = JsonDocument.Parse(bytes);
+            bool isObject = document.RootElement.ValueKind == JsonValueKind.Object;
+            hasSlidingWindowKey = isObject && document.RootElement.TryGetProperty("sliding_window", out _);
+            hasEpsKey = isObject && document.RootElement.TryGetProperty("rms_norm_eps", out _);
         }
         catch (JsonException e)
         {
@@ -31,10 +39,34 @@ public static class HfConfigJson
         {
             config = config with { HeadDim = config.HiddenSize / config.NumAttentionHeads };
         }
+        if (!hasEpsKey)
+        {
+            config = config with { RmsNormEps = HfDefaultRmsNormEps };
+        }
+        if (config.ModelType == "mistral" && !hasSlidingWindowKey)
+        {
+            config = config with { SlidingWindow = MistralDefaultSlidingWindow };
+        }
         config.Validate(path);
         return config;
     }
 
-    public static void Write(string path, LlamaConfig config) =>
-        File.WriteAllText(path, JsonSerializer.Serialize(config, Indented) + "\n");
+    /// <summary>rms_norm_eps of HF's LlamaConfig, MistralConfig and Qwen2Config when config.json does not name one.</summary>
+    public const float HfDefaultRmsNormEps = 1e-6f;
+
+    /// <summary>HF MistralConfig's sliding_window when config.json does not name one.</summary>
+    public const int MistralDefaultSlidingWindow = 4096;
+
+    public static void Write(string path, LlamaConfig config) => File.WriteAllText(path, ToJson(config) + "\n");
+
+    /// <summary>The config.json text; a Mistral config without a window writes sliding_window: null (absent means 4096).</summary>
+    public static string ToJson(LlamaConfig config)
+    {
+        var node = JsonSerializer.SerializeToNode(config)!.AsObject();
+        if (config.ModelType == "mistral" && config.SlidingWindow is null)
+        {
+            node["sliding_window"] = null;
+        }
+        return node.ToJsonString(Indented);
+    }
 }

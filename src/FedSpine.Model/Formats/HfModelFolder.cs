@@ -1,5 +1,7 @@
 // A Hugging Face LLaMA folder: config.json plus model.safetensors, or shards listed by model.safetensors.index.json.
 // Loading infers per-layer shapes (pruned models) and checks every tensor against the config; saving shards by size.
+// A tied config whose file also stores lm_head.weight loads when that tensor equals the embedding (HF ties and ignores
+// it); a different one is refused, since HF would silently use the embedding instead.
 using FedSpine.Tensors;
 
 namespace FedSpine.Model.Formats;
@@ -17,9 +19,16 @@ public static class HfModelFolder
         var shapes = LayerShapeInference.Infer(config, source);
         var planned = LlamaWeights.Plan(config, shapes).Planned;
         var plannedNames = planned.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        bool storedTiedHead = false;
         foreach (string name in source.Names.Where(n => !plannedNames.Contains(n) && !IsRotaryBuffer(n)).Order(StringComparer.Ordinal))
         {
-            string why = name == "lm_head.weight" ? " (config.json has tie_word_embeddings: true)" : "";
+            if (name == "lm_head.weight" && config.TieWordEmbeddings)
+            {
+                storedTiedHead = true;
+                continue;
+            }
+            string why = name.EndsWith(".bias", StringComparison.Ordinal)
+                ? $" (model_type '{config.ModelType}' has no biases here; only qwen2's q/k/v biases are implemented)" : "";
             throw new InvalidDataException($"{source.FileOf(name)}: unknown tensor '{name}' for this config{why}");
         }
         foreach (var (name, shape) in planned)
@@ -39,6 +48,10 @@ public static class HfModelFolder
             {
                 CheckFinite(source.FileOf(name), name, tensor.Span);
             }
+        }
+        if (storedTiedHead)
+        {
+            CheckTiedHead(source, weights);
         }
         return (config, weights);
     }
@@ -90,6 +103,25 @@ public static class HfModelFolder
             used += bytes;
         }
         return shards;
+    }
+
+    private static void CheckTiedHead(HfTensorSource source, LlamaWeights weights)
+    {
+        const string Name = "lm_head.weight";
+        var entry = source.Find(Name)!;
+        var embedding = weights.TokenEmbedding;
+        if (!entry.Shape.AsSpan().SequenceEqual(embedding.Shape))
+        {
+            throw new InvalidDataException($"{source.FileOf(Name)}: tensor '{Name}' has shape {Tensor.ShapeText(entry.Shape)} but config.json has " +
+                                           $"tie_word_embeddings: true and the embedding is {Tensor.ShapeText(embedding.Shape)}");
+        }
+        var head = new float[embedding.Length];
+        source.ReadInto(Name, head);
+        if (!head.AsSpan().SequenceEqual(embedding.Span))
+        {
+            throw new InvalidDataException($"{source.FileOf(Name)}: config.json has tie_word_embeddings: true but the stored '{Name}' differs from " +
+                                           "model.embed_tokens.weight (HF would ignore it and use the embedding); set tie_word_embeddings: false to use it, or remove it");
+        }
     }
 
     /// <summary>Older HF checkpoints store the RoPE inverse frequencies as a buffer; they are recomputed, so ignored.</summary>

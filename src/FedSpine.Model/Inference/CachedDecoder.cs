@@ -1,6 +1,8 @@
 // Single-token forward with a KV cache (batch 1), the inference path of generation and of latency benchmarks.
-// LoRA adapters, when given, are applied unmerged; buffers are allocated once per decoder.
+// LoRA adapters, when given, are applied unmerged; buffers are allocated once per decoder. Sliding windows (Mistral)
+// read only the cache's last window positions; dynamic RoPE uses per-position frequencies (RopeFrequencies.ForDecoding).
 using FedSpine.Model.Lora;
+using FedSpine.Model.Training;
 using FedSpine.Tensors;
 
 namespace FedSpine.Model.Inference;
@@ -29,7 +31,7 @@ public sealed class CachedDecoder
         _lora = lora;
         int cap = capacity ?? c.MaxPositionEmbeddings;
         Cache = new KvCache(model, cap);
-        _rope = new RopeTable(c.HeadDim, cap, c.RopeTheta);
+        _rope = RopeFrequencies.ForDecoding(c, cap);
         int maxH = model.Layers.Max(l => l.Shape.Heads), maxKv = model.Layers.Max(l => l.Shape.KvHeads);
         int maxF = model.Layers.Max(l => l.Shape.FfnChannels);
         int maxR = lora?.Adapters.Select(a => a.Adapter.Rank).DefaultIfEmpty(1).Max() ?? 1;
@@ -78,10 +80,13 @@ public sealed class CachedDecoder
             Linear(l, LoraTarget.Q, _xb, w.Wq, q, false);
             Linear(l, LoraTarget.K, _xb, w.Wk, k, false);
             Linear(l, LoraTarget.V, _xb, w.Wv, v, false);
+            BiasPass.Forward(w.Bq, q, 1);
+            BiasPass.Forward(w.Bk, k, 1);
+            BiasPass.Forward(w.Bv, v, 1);
             Rope.Apply(q, 1, 1, s.Heads, hd, position, _rope);
             Rope.Apply(k, 1, 1, s.KvHeads, hd, position, _rope);
             Cache.Write(l, position, k, v);
-            CausalAttention.Decode(q, Cache.Keys[l].Span, Cache.Values[l].Span, att, _scores, position + 1, Cache.Capacity, s.Heads, s.KvHeads, hd);
+            CausalAttention.Decode(q, Cache.Keys[l].Span, Cache.Values[l].Span, att, _scores, position + 1, Cache.Capacity, s.Heads, s.KvHeads, hd, c.AttentionWindow);
             Linear(l, LoraTarget.O, att, w.Wo, _x, true);
             RmsNorm.Forward(_x, w.FfnNorm.Span, _xb, _rstd, 1, d, c.RmsNormEps);
             var gate = _gate.AsSpan(0, ffn);

@@ -48,7 +48,8 @@ public static class TextGenerator
             {
                 break;
             }
-            byte[] piece = tokenizer.DecodeBytes(token, next);
+            // vocab_size may exceed the tokenizer (Qwen2.5 pads it): such ids have no text, as in HF's decode
+            byte[] piece = next < tokenizer.VocabSize ? tokenizer.DecodeBytes(token, next) : [];
             if (IsPrintable(piece))
             {
                 int end = Array.IndexOf(piece, (byte)0); // printf("%s") stops at a NUL byte

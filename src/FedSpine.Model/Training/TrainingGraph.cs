@@ -21,7 +21,8 @@ public sealed class TrainingGraph : IDisposable
     /// <param name="loraGrads">Gradient sink with the adapters' shapes, or null.</param>
     public TrainingGraph(LlamaWeights model, LoraWeights? lora, LlamaWeights? baseGrads, LoraWeights? loraGrads, int batch, int tokens)
     {
-        if (tokens > model.Config.MaxPositionEmbeddings)
+        // dynamic RoPE exists to run beyond max_position_embeddings (it rescales theta for the longer sequence)
+        if (tokens > model.Config.MaxPositionEmbeddings && model.Config.RopeScaling?.Type != "dynamic")
         {
             throw new ArgumentException($"{tokens} tokens per row exceed max_position_embeddings {model.Config.MaxPositionEmbeddings}");
         }
@@ -30,7 +31,7 @@ public sealed class TrainingGraph : IDisposable
         _baseGrads = baseGrads;
         _loraGrads = loraGrads;
         _acts = new ActivationBuffers(model, lora, batch, tokens, keepLogits: true);
-        _rope = new RopeTable(model.Config.HeadDim, tokens, model.Config.RopeTheta);
+        _rope = RopeFrequencies.ForSequence(model.Config, tokens);
     }
 
     public int Batch => _acts.Batch;
@@ -158,9 +159,12 @@ public sealed class TrainingGraph : IDisposable
         LinearPass.Forward(a.Norm1.Span, w.Wq, Adapter(l, LoraTarget.Q), Xa(a, LoraTarget.Q), a.Q.Span, rows);
         LinearPass.Forward(a.Norm1.Span, w.Wk, Adapter(l, LoraTarget.K), Xa(a, LoraTarget.K), a.K.Span, rows);
         LinearPass.Forward(a.Norm1.Span, w.Wv, Adapter(l, LoraTarget.V), Xa(a, LoraTarget.V), a.V.Span, rows);
+        BiasPass.Forward(w.Bq, a.Q.Span, rows);
+        BiasPass.Forward(w.Bk, a.K.Span, rows);
+        BiasPass.Forward(w.Bv, a.V.Span, rows);
         Rope.Apply(a.Q.Span, batch, tokens, s.Heads, hd, 0, _rope);
         Rope.Apply(a.K.Span, batch, tokens, s.KvHeads, hd, 0, _rope);
-        CausalAttention.Forward(a.Q.Span, a.K.Span, a.V.Span, a.Attn.Span, a.Probs.Span, batch, tokens, s.Heads, s.KvHeads, hd);
+        CausalAttention.Forward(a.Q.Span, a.K.Span, a.V.Span, a.Attn.Span, a.Probs.Span, batch, tokens, s.Heads, s.KvHeads, hd, c.AttentionWindow);
         x.CopyTo(a.Mid.Span);
         LinearPass.Forward(a.Attn.Span, w.Wo, Adapter(l, LoraTarget.O), Xa(a, LoraTarget.O), a.Mid.Span, rows, accumulate: true);
         RmsNorm.Forward(a.Mid.Span, w.FfnNorm.Span, a.Norm2.Span, a.Rstd2.Span, rows, d, c.RmsNormEps);
@@ -203,6 +207,9 @@ public sealed class TrainingGraph : IDisposable
         CausalAttention.Backward(dAttn, a.Q.Span, a.K.Span, a.V.Span, a.Probs.Span, dQ, dK, dV, batch, tokens, s.Heads, s.KvHeads, hd);
         Rope.Apply(dQ, batch, tokens, s.Heads, hd, 0, _rope, inverse: true);
         Rope.Apply(dK, batch, tokens, s.KvHeads, hd, 0, _rope, inverse: true);
+        BiasPass.Backward(dQ, g?.Bq, rows);
+        BiasPass.Backward(dK, g?.Bk, rows);
+        BiasPass.Backward(dV, g?.Bv, rows);
         Linear(l, LoraTarget.Q, dQ, a.Norm1.Span, w.Wq, g?.Wq, a, dNorm, accumulateDx: false);
         Linear(l, LoraTarget.K, dK, a.Norm1.Span, w.Wk, g?.Wk, a, dNorm, accumulateDx: true);
         Linear(l, LoraTarget.V, dV, a.Norm1.Span, w.Wv, g?.Wv, a, dNorm, accumulateDx: true);

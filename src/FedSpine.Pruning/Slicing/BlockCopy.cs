@@ -19,6 +19,19 @@ internal static class BlockCopy
         }
     }
 
+    /// <summary>dst [positions·block] = the blocks of <paramref name="block"/> elements of a vector src [n·block] at positions
+    /// (a projection's bias follows its weight's rows).</summary>
+    public static void Elements(Tensor src, int[] positions, int block, Tensor dst)
+    {
+        Check(dst.Length == positions.Length * block, src, dst);
+        var s = src.Span;
+        var d = dst.Span;
+        for (int i = 0; i < positions.Length; i++)
+        {
+            s.Slice(positions[i] * block, block).CopyTo(d.Slice(i * block, block));
+        }
+    }
+
     /// <summary>dst [rows, positions·block] = the blocks of <paramref name="block"/> columns of src [rows, n·block] at positions.</summary>
     public static void Columns(Tensor src, int[] positions, int block, Tensor dst)
     {

@@ -1,4 +1,4 @@
-// Physically removes pruned units: a smaller LlamaWeights (q/k/v rows and o columns of heads, gate/up rows and down
+// Physically removes pruned units: a smaller LlamaWeights (q/k/v rows, q/k/v bias entries and o columns of heads, gate/up rows and down
 // columns of channels), and LoRA-shaped tensors (adapters, their gradients, optimizer moments) sliced the same way.
 using FedSpine.Model;
 using FedSpine.Model.Lora;
@@ -53,6 +53,12 @@ public static class ModelSlicer
             BlockCopy.Rows(src.Wq, heads, hd, dst.Wq);
             BlockCopy.Rows(src.Wk, kv, hd, dst.Wk);
             BlockCopy.Rows(src.Wv, kv, hd, dst.Wv);
+            if (src.Bq is not null)
+            {
+                BlockCopy.Elements(src.Bq, heads, hd, dst.Bq!);
+                BlockCopy.Elements(src.Bk!, kv, hd, dst.Bk!);
+                BlockCopy.Elements(src.Bv!, kv, hd, dst.Bv!);
+            }
             BlockCopy.Columns(src.Wo, heads, hd, dst.Wo);
             BlockCopy.Rows(src.Gate, channels, 1, dst.Gate);
             BlockCopy.Rows(src.Up, channels, 1, dst.Up);

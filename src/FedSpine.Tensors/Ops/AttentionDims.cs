@@ -2,8 +2,11 @@
 // k/v rows kvHeads·headDim, and query head h reads kv head h / (heads/kvHeads).
 namespace FedSpine.Tensors;
 
-internal readonly record struct AttentionDims(int Batch, int Tokens, int Heads, int KvHeads, int HeadDim)
+internal readonly record struct AttentionDims(int Batch, int Tokens, int Heads, int KvHeads, int HeadDim, int Window = 0)
 {
+    /// <summary>First key query i may read: i − window + 1 with a sliding window (Window > 0), else 0.</summary>
+    public int FirstKey(int i) => Window > 0 ? Math.Max(0, i - Window + 1) : 0;
+
     /// <summary>Query heads per kv head.</summary>
     public int Group => Heads / KvHeads;
 

@@ -1,5 +1,6 @@
-// Causal scaled-dot-product attention with grouped-query heads (query head h reads kv head h / (heads/kvHeads)).
-// Training forward/backward keep the probabilities; Decode attends one new query against a KV cache. See CausalAttentionReference.
+// Causal scaled-dot-product attention with grouped-query heads (query head h reads kv head h / (heads/kvHeads)), optionally
+// within a sliding window (query i reads keys i − window < j ≤ i, Mistral). Training forward/backward keep the
+// probabilities (zero outside the window, so backward needs no window); Decode attends one query against a KV cache.
 using System.Buffers;
 using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
@@ -15,11 +16,13 @@ public static class CausalAttention
     private const long MinParallelWork = 1 << 18;
 
     /// <summary>q, output: [batch, tokens, heads, headDim]; k, v: [batch, tokens, kvHeads, headDim];
-    /// probs: [batch, heads, tokens, tokens] (written: softmax(q·kᵀ/√headDim) with the causal mask, kept for backward).</summary>
+    /// probs: [batch, heads, tokens, tokens] (written: softmax(q·kᵀ/√headDim) with the causal mask, kept for backward).
+    /// window &gt; 0: query i reads only keys j with i − window &lt; j ≤ i.</summary>
     public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output, Span<float> probs,
-        int batch, int tokens, int heads, int kvHeads, int headDim)
+        int batch, int tokens, int heads, int kvHeads, int headDim, int window = 0)
     {
-        var d = new AttentionDims(batch, tokens, heads, kvHeads, headDim);
+        OpsArgs.AtLeast(window, 0, nameof(window));
+        var d = new AttentionDims(batch, tokens, heads, kvHeads, headDim, window);
         d.Check(q.Length, k.Length, v.Length, output.Length, probs.Length);
         if (d.Work <= MinParallelWork)
         {
@@ -67,11 +70,22 @@ public static class CausalAttention
     }
 
     /// <summary>One query position against a cache. q, output: [heads, headDim]; kCache, vCache: [kvHeads, capacity, headDim]
-    /// with the first `length` positions filled; scores: scratch [heads, capacity].</summary>
+    /// with the first `length` positions filled; scores: scratch [heads, capacity]. window &gt; 0: only the last
+    /// `window` positions are read.</summary>
     public static void Decode(ReadOnlySpan<float> q, ReadOnlySpan<float> kCache, ReadOnlySpan<float> vCache, Span<float> output, Span<float> scores,
-        int length, int capacity, int heads, int kvHeads, int headDim)
+        int length, int capacity, int heads, int kvHeads, int headDim, int window = 0)
     {
         CheckDecode(q.Length, kCache.Length, vCache.Length, output.Length, scores.Length, length, capacity, heads, kvHeads, headDim);
+        OpsArgs.AtLeast(window, 0, nameof(window));
+        if (window > 0 && length > window)
+        {
+            // Every head's history starts `start` rows later: shifting both caches by start·headDim keeps each head's
+            // offset kvh·capacity·headDim valid, and only the last `window` rows are read.
+            int start = length - window;
+            kCache = kCache[(start * headDim)..];
+            vCache = vCache[(start * headDim)..];
+            length = window;
+        }
         // Small calls stay on this thread; with one kv head there is one group, and Gemm spreads a large one by itself.
         if ((long)heads * length * headDim <= MinParallelWork || kvHeads == 1)
         {
@@ -127,7 +141,9 @@ public static class CausalAttention
             for (int i = i0; i < keys; i++)
             {
                 var row = probs.Slice(pOffset + i * t, t);
-                Softmax.Row(row[..(i + 1)]);
+                int first = d.FirstKey(i);
+                row[..first].Clear();
+                Softmax.Row(row[first..(i + 1)]);
                 row[(i + 1)..].Clear();
             }
             // output rows [rows, headDim] = probs [rows, keys] · v[0 .. keys)

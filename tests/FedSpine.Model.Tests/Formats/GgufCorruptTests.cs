@@ -77,7 +77,8 @@ public class GgufCorruptTests
         { "no block_count", "missing metadata 'llama.block_count'" },
         { "head_count halved", "tensor 'blk.0.attn_q.weight' has dims [24, 32], the metadata needs [24, 16]" },
         { "head_count array too short", "has 1 entries for llama.block_count 2 layers" },
-        { "extra tensor", "unknown tensor 'rope_freqs.weight'" },
+        { "extra tensor", "unknown tensor 'blk.0.extra.weight'" },
+        { "foreign rope_freqs", "rope_freqs.weight without fedspine.rope_scaling.* keys" },
         { "missing tensor", "missing tensor 'blk.1.ffn_up.weight'" },
         { "kv heads not dividing heads", "KV heads must divide heads" },
         { "partial rope", "partial RoPE is not supported" },
@@ -120,7 +121,8 @@ public class GgufCorruptTests
             case "no block_count": metadata.RemoveAll(kv => kv.Key == "llama.block_count"); break;
             case "head_count halved": Set("llama.attention.head_count", GgufValue.UInt32(2)); Set("llama.attention.head_count_kv", GgufValue.UInt32(1)); break;
             case "head_count array too short": Set("llama.attention.head_count", GgufValue.UInt32Array([4])); break;
-            case "extra tensor": tensors.Add(new GgufTensorToWrite("rope_freqs.weight", [4], GgmlType.F32, () => new Tensor(4))); break;
+            case "extra tensor": tensors.Add(new GgufTensorToWrite("blk.0.extra.weight", [4], GgmlType.F32, () => new Tensor(4))); break;
+            case "foreign rope_freqs": tensors.Add(new GgufTensorToWrite("rope_freqs.weight", [4], GgmlType.F32, () => new Tensor(4))); break;
             case "missing tensor": tensors.RemoveAll(t => t.Name == "blk.1.ffn_up.weight"); break;
             case "kv heads not dividing heads": Set("llama.attention.head_count_kv", GgufValue.UInt32(3)); break;
             case "partial rope": Set("llama.rope.dimension_count", GgufValue.UInt32(4)); break;

@@ -1,5 +1,6 @@
 // CausalAttention: forward/backward against CausalAttentionReference (GQA groups 1, 2, 8; several query blocks;
-// threaded sizes), the backward against finite differences, and Decode against the last rows of a full Forward.
+// threaded sizes), the backward against finite differences, and Decode against the last rows of a full Forward; each
+// also with a sliding window (Mistral: query i reads keys i − window < j ≤ i), including windows that cross query blocks.
 using static FedSpine.Tensors.Tests.Ops.OpsTestUtil;
 
 namespace FedSpine.Tensors.Tests.Ops;
@@ -18,7 +19,10 @@ public sealed class CausalAttentionTests
     [InlineData(2, 33, 8, 1, 16)]
     [InlineData(1, 130, 4, 2, 12)] // three query blocks, threaded
     [InlineData(2, 70, 4, 4, 20)]  // two query blocks, heads == kvHeads, threaded
-    public void FastMatchesReference(int batch, int tokens, int heads, int kvHeads, int headDim)
+    [InlineData(2, 33, 8, 4, 16, 5)]   // sliding window
+    [InlineData(1, 130, 4, 2, 12, 70)] // window crossing query blocks, threaded
+    [InlineData(2, 70, 4, 4, 20, 1)]   // window of one: each query reads only itself
+    public void FastMatchesReference(int batch, int tokens, int heads, int kvHeads, int headDim, int window = 0)
     {
         int qCount = batch * tokens * heads * headDim, kvCount = batch * tokens * kvHeads * headDim;
         float[] q = RandomArray(qCount, 81, 2f);       // [batch, tokens, heads, headDim]
@@ -31,8 +35,8 @@ public sealed class CausalAttentionTests
         var probs = RandomArray(probsCount, 85); // garbage in: Forward must overwrite every element
         var outputRef = new float[qCount];
         var probsRef = new float[probsCount];
-        CausalAttention.Forward(q, k, v, output, probs, batch, tokens, heads, kvHeads, headDim);
-        CausalAttentionReference.Forward(q, k, v, outputRef, probsRef, batch, tokens, heads, kvHeads, headDim);
+        CausalAttention.Forward(q, k, v, output, probs, batch, tokens, heads, kvHeads, headDim, window);
+        CausalAttentionReference.Forward(q, k, v, outputRef, probsRef, batch, tokens, heads, kvHeads, headDim, window);
         AssertClose(probsRef, probs, 1e-4, 1e-6, "probs");
         AssertClose(outputRef, output, 1e-4, 1e-5, "output");
 
@@ -51,7 +55,8 @@ public sealed class CausalAttentionTests
     [InlineData(4, 4)]
     [InlineData(4, 2)]
     [InlineData(4, 1)]
-    public void BackwardMatchesFiniteDifferences(int heads, int kvHeads)
+    [InlineData(4, 2, 3)]
+    public void BackwardMatchesFiniteDifferences(int heads, int kvHeads, int window = 0)
     {
         const int batch = 2, tokens = 5, headDim = 8;
         int qCount = batch * tokens * heads * headDim, kvCount = batch * tokens * kvHeads * headDim;
@@ -63,11 +68,11 @@ public sealed class CausalAttentionTests
         var probs = new float[batch * heads * tokens * tokens];
         double Loss()
         {
-            CausalAttentionReference.Forward(q, k, v, output, probs, batch, tokens, heads, kvHeads, headDim);
+            CausalAttentionReference.Forward(q, k, v, output, probs, batch, tokens, heads, kvHeads, headDim, window);
             return Dot(dOut, output);
         }
 
-        CausalAttention.Forward(q, k, v, output, probs, batch, tokens, heads, kvHeads, headDim);
+        CausalAttention.Forward(q, k, v, output, probs, batch, tokens, heads, kvHeads, headDim, window);
         var dq = new float[qCount];
         var dk = new float[kvCount];
         var dv = new float[kvCount];
@@ -83,7 +88,10 @@ public sealed class CausalAttentionTests
     [InlineData(8, 1, 33, 16)]
     [InlineData(8, 4, 35, 8)] // small-head decode path, position tail
     [InlineData(8, 2, 600, 64)] // threaded decode
-    public void DecodeMatchesForwardRows(int heads, int kvHeads, int tokens, int headDim)
+    [InlineData(8, 4, 33, 64, 7)]  // sliding window
+    [InlineData(8, 4, 35, 8, 4)]   // small-head path with a window
+    [InlineData(8, 2, 600, 64, 100)] // threaded decode with a window
+    public void DecodeMatchesForwardRows(int heads, int kvHeads, int tokens, int headDim, int window = 0)
     {
         int capacity = tokens + 7;
         float[] q = RandomArray(tokens * heads * headDim, 101, 2f);   // [1, tokens, heads, headDim]
@@ -91,7 +99,7 @@ public sealed class CausalAttentionTests
         float[] v = RandomArray(tokens * kvHeads * headDim, 103);     // [1, tokens, kvHeads, headDim]
         var output = new float[q.Length];
         var probs = new float[heads * tokens * tokens];
-        CausalAttention.Forward(q, k, v, output, probs, 1, tokens, heads, kvHeads, headDim);
+        CausalAttention.Forward(q, k, v, output, probs, 1, tokens, heads, kvHeads, headDim, window);
 
         var kCache = new float[kvHeads * capacity * headDim]; // [kvHeads, capacity, headDim]
         var vCache = new float[kvHeads * capacity * headDim];
@@ -110,13 +118,14 @@ public sealed class CausalAttentionTests
         foreach (int length in tokens > 100 ? new[] { 1, tokens } : Enumerable.Range(1, tokens))
         {
             var qt = q.AsSpan((length - 1) * heads * headDim, heads * headDim);
-            CausalAttention.Decode(qt, kCache, vCache, decoded, scores, length, capacity, heads, kvHeads, headDim);
-            CausalAttentionReference.Decode(qt, kCache, vCache, decodedRef, scoresRef, length, capacity, heads, kvHeads, headDim);
+            CausalAttention.Decode(qt, kCache, vCache, decoded, scores, length, capacity, heads, kvHeads, headDim, window);
+            CausalAttentionReference.Decode(qt, kCache, vCache, decodedRef, scoresRef, length, capacity, heads, kvHeads, headDim, window);
+            int read = window > 0 ? Math.Min(length, window) : length; // scores hold the read positions only
             AssertClose(output.AsSpan((length - 1) * heads * headDim, heads * headDim), decoded, 1e-4, 1e-5, $"decode output at length {length}");
             AssertClose(decodedRef, decoded, 1e-4, 1e-5, $"decode vs reference at length {length}");
             for (int h = 0; h < heads; h++)
             {
-                AssertClose(probs.AsSpan((h * tokens + length - 1) * tokens, length), scores.AsSpan(h * capacity, length), 1e-4, 1e-6,
+                AssertClose(probs.AsSpan((h * tokens + length - 1) * tokens + length - read, read), scores.AsSpan(h * capacity, read), 1e-4, 1e-6,
                     $"decode scores of head {h} at length {length}");
             }
         }

@@ -5,11 +5,11 @@ namespace FedSpine.Tensors;
 public static class CausalAttentionReference
 {
     /// <summary>q, output: [batch, tokens, heads, headDim]; k, v: [batch, tokens, kvHeads, headDim];
-    /// probs: [batch, heads, tokens, tokens] (written, zero above the diagonal).</summary>
+    /// probs: [batch, heads, tokens, tokens] (written, zero above the diagonal and before a window).</summary>
     public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> output, Span<float> probs,
-        int batch, int tokens, int heads, int kvHeads, int headDim)
+        int batch, int tokens, int heads, int kvHeads, int headDim, int window = 0)
     {
-        var d = new AttentionDims(batch, tokens, heads, kvHeads, headDim);
+        var d = new AttentionDims(batch, tokens, heads, kvHeads, headDim, window);
         d.Check(q.Length, k.Length, v.Length, output.Length, probs.Length);
         var p = new double[tokens]; // one probs row
         for (int bh = 0; bh < batch * heads; bh++)
@@ -17,8 +17,9 @@ public static class CausalAttentionReference
             int qOffset = d.QOffset(bh), kvOffset = d.KvOffset(bh);
             for (int i = 0; i < tokens; i++)
             {
+                int first = d.FirstKey(i);
                 double max = double.NegativeInfinity;
-                for (int j = 0; j <= i; j++)
+                for (int j = first; j <= i; j++)
                 {
                     double dot = 0;
                     for (int c = 0; c < headDim; c++)
@@ -29,14 +30,14 @@ public static class CausalAttentionReference
                     max = Math.Max(max, p[j]);
                 }
                 double sum = 0;
-                for (int j = 0; j <= i; j++)
+                for (int j = first; j <= i; j++)
                 {
                     p[j] = Math.Exp(p[j] - max);
                     sum += p[j];
                 }
                 var probsRow = probs.Slice((bh * tokens + i) * tokens, tokens);
                 probsRow.Clear();
-                for (int j = 0; j <= i; j++)
+                for (int j = first; j <= i; j++)
                 {
                     p[j] /= sum;
                     probsRow[j] = (float)p[j];
@@ -44,7 +45,7 @@ public static class CausalAttentionReference
                 for (int c = 0; c < headDim; c++)
                 {
                     double acc = 0;
-                    for (int j = 0; j <= i; j++)
+                    for (int j = first; j <= i; j++)
                     {
                         acc += p[j] * v[kvOffset + j * d.KvLd + c];
                     }
@@ -107,15 +108,16 @@ public static class CausalAttentionReference
     /// <summary>One query position against a cache. q, output: [heads, headDim]; kCache, vCache: [kvHeads, capacity, headDim]
     /// with the first `length` positions filled; scores: scratch [heads, capacity] (the first `length` of each row written).</summary>
     public static void Decode(ReadOnlySpan<float> q, ReadOnlySpan<float> kCache, ReadOnlySpan<float> vCache, Span<float> output, Span<float> scores,
-        int length, int capacity, int heads, int kvHeads, int headDim)
+        int length, int capacity, int heads, int kvHeads, int headDim, int window = 0)
     {
         CausalAttention.CheckDecode(q.Length, kCache.Length, vCache.Length, output.Length, scores.Length, length, capacity, heads, kvHeads, headDim);
+        int first = window > 0 ? Math.Max(0, length - window) : 0; // scores of the window's positions go to scores[h, 0 ..)
         var p = new double[length];
         for (int h = 0; h < heads; h++)
         {
             int cacheOffset = h / (heads / kvHeads) * capacity * headDim;
             double max = double.NegativeInfinity;
-            for (int j = 0; j < length; j++)
+            for (int j = first; j < length; j++)
             {
                 double dot = 0;
                 for (int c = 0; c < headDim; c++)
@@ -126,20 +128,20 @@ public static class CausalAttentionReference
                 max = Math.Max(max, p[j]);
             }
             double sum = 0;
-            for (int j = 0; j < length; j++)
+            for (int j = first; j < length; j++)
             {
                 p[j] = Math.Exp(p[j] - max);
                 sum += p[j];
             }
-            for (int j = 0; j < length; j++)
+            for (int j = first; j < length; j++)
             {
                 p[j] /= sum;
-                scores[h * capacity + j] = (float)p[j];
+                scores[h * capacity + j - first] = (float)p[j];
             }
             for (int c = 0; c < headDim; c++)
             {
                 double acc = 0;
-                for (int j = 0; j < length; j++)
+                for (int j = first; j < length; j++)
                 {
                     acc += p[j] * vCache[cacheOffset + j * headDim + c];
                 }
