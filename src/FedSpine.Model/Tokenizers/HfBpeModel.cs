@@ -99,9 +99,9 @@ internal sealed class HfBpeModel
         }
         foreach (string unsupported in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
         {
-            if (model.TryGetProperty(unsupported, out var v) && v.ValueKind != JsonValueKind.Null)
+            if (model.TryGetProperty(unsupported, out var v) && v.ValueKind != JsonValueKind.Null && !(v.ValueKind == JsonValueKind.String && v.GetString()!.Length == 0))
             {
-                throw new InvalidDataException($"{source}: BPE option '{unsupported}' is not supported");
+                throw new InvalidDataException($"{source}: BPE option '{unsupported}' is not supported (only null or \"\")");
             }
         }
         if (model.TryGetProperty("dropout", out var dropout) && dropout.ValueKind == JsonValueKind.Number && dropout.GetDouble() > 0)
