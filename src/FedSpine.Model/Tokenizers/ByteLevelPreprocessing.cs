@@ -1,4 +1,4 @@
-// The normalizer and pre_tokenizer of a GPT-2 / Llama 3 / Qwen tokenizer.json: an optional Unicode normalization (NFC, ...),
+// The normalizer and pre_tokenizer of a GPT-2 / Llama 3 / Qwen tokenizer.json: an optional NFC normalizer (UnicodeNfc),
 // then pre-tokenizers in order (Split by regex or string, Digits, ByteLevel), then every word spelled in the byte alphabet.
 using System.Text;
 using System.Text.Json;
@@ -31,7 +31,7 @@ internal sealed class ByteLevelPreprocessing : IHfPreprocessing
 
     public IEnumerable<string> Words(string segment, bool atStart)
     {
-        string text = _normalization is { } form ? segment.Normalize(form) : segment;
+        string text = _normalization is null ? segment : UnicodeNfc.Normalize(segment);
         if (text.Length == 0)
         {
             return [];
@@ -79,11 +79,8 @@ internal sealed class ByteLevelPreprocessing : IHfPreprocessing
             form = TypeOf(single) switch
             {
                 "NFC" => NormalizationForm.FormC,
-                "NFD" => NormalizationForm.FormD,
-                "NFKC" => NormalizationForm.FormKC,
-                "NFKD" => NormalizationForm.FormKD,
                 var other => throw new InvalidDataException(
-                    $"{source}: normalizer '{other}' is not supported with a ByteLevel pre_tokenizer (only NFC, NFD, NFKC, NFKD)"),
+                    $"{source}: normalizer '{other}' is not supported with a ByteLevel pre_tokenizer (only NFC)"),
             };
         }
         var pre = root.GetProperty("pre_tokenizer");
@@ -96,13 +93,7 @@ internal sealed class ByteLevelPreprocessing : IHfPreprocessing
         if (_normalization is { } form)
         {
             writer.WriteStartObject("normalizer");
-            writer.WriteString("type", form switch
-            {
-                NormalizationForm.FormC => "NFC",
-                NormalizationForm.FormD => "NFD",
-                NormalizationForm.FormKC => "NFKC",
-                _ => "NFKD",
-            });
+            writer.WriteString("type", form == NormalizationForm.FormC ? "NFC" : form.ToString());
             writer.WriteEndObject();
         }
         else
