@@ -18,7 +18,7 @@ internal sealed class HfSplitRegex
         Pattern = pattern;
         try
         {
-            _regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(10));
+            _regex = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(10));
         }
         catch (ArgumentException e)
         {
