@@ -1,7 +1,9 @@
 // The real tokenizer.json files under tests/fixtures/tokenizers (gzip-compressed, each with its tokenizer_config.json)
-// and their golden ids, unpacked once per test run into a temporary folder laid out as a model folder would be.
+// and their golden ids, unpacked once per test run into a temporary folder laid out as a model folder would be. A variant
+// (a golden naming a "pre_tokenizer") is its base file with that pre_tokenizer put in, as make_golden.mjs does.
 using System.IO.Compression;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FedSpine.Model.Tokenizers;
 
 namespace FedSpine.Model.Tests.Tokenizers;
@@ -13,7 +15,7 @@ public sealed record GoldenFile(int Bos, int Eos, IReadOnlyList<GoldenCase> Case
 
 public static class RealTokenizerFiles
 {
-    private static readonly string[] All = ["llama3", "qwen3", "mistral", "llama2"];
+    private static readonly string[] All = ["llama3", "qwen3", "mistral", "llama2", "qwen3-digits-gpt2"];
 
     private static readonly Dictionary<string, Lazy<HfTokenizer>> Loaded = All.ToDictionary(n => n, n => new Lazy<HfTokenizer>(() => HfTokenizer.Load(Unpack(n))));
 
@@ -29,12 +31,20 @@ public static class RealTokenizerFiles
         folder ??= Path.Combine(Path.GetTempPath(), $"fedspine-tokenizers-{Environment.ProcessId}", name);
         Directory.CreateDirectory(folder);
         string path = Path.Combine(folder, "tokenizer.json");
-        using (var input = new GZipStream(File.OpenRead(Path.Combine(Folder, $"{name}.tokenizer.json.gz")), CompressionMode.Decompress))
+        string baseName = name.Split('-')[0];
+        using (var input = new GZipStream(File.OpenRead(Path.Combine(Folder, $"{baseName}.tokenizer.json.gz")), CompressionMode.Decompress))
         using (var output = File.Create(path))
         {
             input.CopyTo(output);
         }
-        File.Copy(Path.Combine(Folder, $"{name}.tokenizer_config.json"), Path.Combine(folder, "tokenizer_config.json"), overwrite: true);
+        File.Copy(Path.Combine(Folder, $"{baseName}.tokenizer_config.json"), Path.Combine(folder, "tokenizer_config.json"), overwrite: true);
+        var golden = JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, $"{name}.golden.json")))!;
+        if (golden["pre_tokenizer"] is JsonNode preTokenizer)
+        {
+            var json = JsonNode.Parse(File.ReadAllText(path))!;
+            json["pre_tokenizer"] = preTokenizer.DeepClone();
+            File.WriteAllText(path, json.ToJsonString());
+        }
         return path;
     }
 
