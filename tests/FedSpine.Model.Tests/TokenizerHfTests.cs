@@ -98,7 +98,10 @@ public class TokenizerHfTests
 
     [Theory]
     [InlineData("""{"normalizer": {"type": "NFKC"}, "model": {"type": "BPE", "vocab": {}, "merges": []}}""", "normalizer 'NFKC'")]
-    [InlineData("""{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {}, "merges": []}}""", "pre_tokenizer 'ByteLevel'")]
+    [InlineData("""{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {}, "merges": []}}""", "ByteLevel pre_tokenizer needs a ByteLevel decoder")]
+    [InlineData("""{"pre_tokenizer": {"type": "Whitespace"}, "model": {"type": "BPE", "vocab": {}, "merges": []}}""", "pre_tokenizer 'Whitespace'")]
+    [InlineData("""{"pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": "a"}, "behavior": "Removed"}, {"type": "ByteLevel"}]}, "decoder": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {}, "merges": []}}""", "behavior 'Removed'")]
+    [InlineData("""{"normalizer": {"type": "NFKC"}, "pre_tokenizer": {"type": "ByteLevel"}, "decoder": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {}, "merges": []}}""", "normalizer 'NFKC'")]
     [InlineData("""{"model": {"type": "WordPiece", "vocab": {}}}""", "model type 'WordPiece'")]
     [InlineData("""{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [["a", "z"]]}}""", "missing from the vocab")]
     [InlineData("""{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a"]}}""", "neither")]

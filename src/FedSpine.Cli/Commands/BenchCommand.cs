@@ -73,7 +73,7 @@ internal static class BenchCommand
         }
         else
         {
-            weights = ModelLoader.Load(modelPath!, null, requireTokenizer: false).Weights;
+            weights = ModelLoader.LoadWeights(modelPath!); // benchmarks need no text: the tokenizer is not read
             name = modelPath!;
             (defaultBatch, defaultSeq) = (8, Math.Min(256, weights.Config.MaxPositionEmbeddings));
         }

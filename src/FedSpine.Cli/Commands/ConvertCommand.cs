@@ -25,11 +25,7 @@ internal static class ConvertCommand
             var loaded = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(tokenizer), requireTokenizer: false);
             string outDir = parse.GetValue(output)!;
             HfModelFolder.Save(outDir, loaded.Weights, SafeTensorsDtypes.Parse(parse.GetValue(dtype)!));
-            if (loaded.Tokenizer is not null)
-            {
-                var hf = loaded.Tokenizer as HfTokenizer ?? HfTokenizer.FromLlama2c((Llama2cTokenizer)loaded.Tokenizer);
-                hf.Save(Path.Combine(outDir, "tokenizer.json"));
-            }
+            RunOutputs.SaveTokenizer(outDir, loaded);
             Console.Error.WriteLine($"wrote {outDir} ({loaded.Weights.ParameterCount:N0} parameters)");
             return 0;
         }));

@@ -28,10 +28,7 @@ internal static class ExportCommand
                 case "hf":
                     lora?.MergeInto(loaded.Weights);
                     HfModelFolder.Save(outPath, loaded.Weights, SafeTensorsDtypes.Parse(parse.GetValue(dtype)!));
-                    if (loaded.Tokenizer is not null)
-                    {
-                        RunOutputs.AsHf(loaded.Tokenizer).Save(Path.Combine(outPath, "tokenizer.json"));
-                    }
+                    RunOutputs.SaveTokenizer(outPath, loaded);
                     break;
                 case "peft":
                     PeftAdapter.Save(outPath, lora ?? throw new ArgumentException("--format peft needs --adapter"), parse.GetValue(model));

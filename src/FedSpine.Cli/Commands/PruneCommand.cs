@@ -39,7 +39,8 @@ internal static class PruneCommand
             IFineTuneTask? calibration = null;
             if (parse.GetValue(data) is string path)
             {
-                var tok = loaded.Tokenizer ?? throw new ArgumentException("--data needs a tokenizer (--tokenizer, or tokenizer.json in the model folder)");
+                var tok = loaded.Tokenizer ?? throw new ArgumentException("--data needs a tokenizer (--tokenizer, or tokenizer.json in the model folder)"
+                    + (loaded.TokenizerProblem is { } problem ? $"; the folder's tokenizer could not be read: {problem}" : ""));
                 calibration = FineTuneTasks.Create(new TaskOptions(parse.GetValue(task)!, path, null, parse.GetValue(seqLen), Pooling.Mean, parse.GetValue(seed)),
                     tok, loaded.Weights.Config.HiddenSize);
             }
@@ -47,7 +48,7 @@ internal static class PruneCommand
                 parse.GetValue(seqLen), parse.GetValue(seed));
             var pruned = StructuredPruner.Prune(loaded.Weights, scores, ratio, options);
             string outDir = parse.GetValue(output)!;
-            RunOutputs.SaveModel(outDir, pruned.Weights, loaded.Tokenizer);
+            RunOutputs.SaveModel(outDir, pruned.Weights, loaded);
             pruned.Mask.Save(Path.Combine(outDir, "mask.json"));
             var c = pruned.Weights.Config;
             Console.Out.WriteLine($"pruned {loaded.Source} with {estimator.Name} importance: {pruned.Sparsity}");

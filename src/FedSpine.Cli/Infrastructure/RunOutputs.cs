@@ -15,6 +15,43 @@ internal static class RunOutputs
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary>HF folder of weights with the loaded model's tokenizer (see SaveTokenizer).</summary>
+    public static void SaveModel(string folder, LlamaWeights weights, LoadedModel source)
+    {
+        HfModelFolder.Save(folder, weights);
+        SaveTokenizer(folder, source);
+    }
+
+    /// <summary>The loaded model's tokenizer as folder/tokenizer.json: written from the tokenizer when it was read, copied
+    /// unchanged (with a warning) when the model folder's file could not be read; a tokenizer_config.json beside a
+    /// tokenizer.json source comes along, since BOS and EOS are named there.</summary>
+    public static void SaveTokenizer(string folder, LoadedModel source)
+    {
+        string target = Path.Combine(folder, "tokenizer.json");
+        if (source.Tokenizer is { } tokenizer)
+        {
+            AsHf(tokenizer).Save(target);
+        }
+        else if (source.TokenizerFile is { } file)
+        {
+            Console.Error.WriteLine($"warning: the model's tokenizer was not read ({source.TokenizerProblem}); copied it unchanged");
+            CopyUnlessSame(file, target);
+        }
+        if (source.TokenizerFile is { } json && json.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            && Path.Combine(Path.GetDirectoryName(Path.GetFullPath(json))!, "tokenizer_config.json") is var config && File.Exists(config))
+        {
+            CopyUnlessSame(config, Path.Combine(folder, "tokenizer_config.json"));
+        }
+    }
+
+    private static void CopyUnlessSame(string from, string to)
+    {
+        if (!string.Equals(Path.GetFullPath(from), Path.GetFullPath(to), StringComparison.Ordinal))
+        {
+            File.Copy(from, to, overwrite: true);
+        }
+    }
+
     /// <summary>HF folder of weights (+ tokenizer.json when a tokenizer is known).</summary>
     public static void SaveModel(string folder, LlamaWeights weights, ITokenizer? tokenizer)
     {

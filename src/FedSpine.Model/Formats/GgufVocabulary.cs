@@ -29,6 +29,8 @@ public sealed record GgufVocabulary(string[] Tokens, float[] Scores, int[] Types
         var (hf, scoreOf) = tokenizer switch
         {
             Llama2cTokenizer l => (HfTokenizer.FromLlama2c(l), (Func<int, float>)l.Score),
+            HfTokenizer { IsByteLevel: true } => throw new ArgumentException(
+                "GGUF export of a byte-level BPE tokenizer (GPT-2, Llama 3, Qwen) is not supported: llama.cpp would read it as a SentencePiece vocabulary; export --format hf instead"),
             HfTokenizer h => (h, _ => NoScore),
             _ => throw new ArgumentException($"GGUF export supports llama2.c and HF tokenizers, not {tokenizer.GetType().Name}"),
         };

@@ -1,5 +1,6 @@
 // The generation loop of llama2.c's run.c: feed the BOS-prefixed prompt token by token, then sample, for `steps`
-// positions in all; stop early at BOS; emit each piece as run.c's safe_printf would. Output is raw bytes.
+// positions in all; stop early at BOS; emit each piece as run.c's safe_printf would, except that bytes of multi-byte
+// characters (byte-fallback and byte-level pieces) are joined into whole UTF-8 characters rather than dropped.
 using FedSpine.Model.Lora;
 using FedSpine.Model.Tokenizers;
 
@@ -29,6 +30,15 @@ public static class TextGenerator
         int token = promptTokens[0];
         int pos = 0;
         int generated = 0;
+        var utf8 = new Utf8PieceAssembler();
+        void Emit(byte[] ready)
+        {
+            if (ready.Length > 0)
+            {
+                output.Write(ready);
+                onPiece?.Invoke(ready);
+            }
+        }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (pos < steps)
         {
@@ -53,18 +63,18 @@ public static class TextGenerator
             if (IsPrintable(piece))
             {
                 int end = Array.IndexOf(piece, (byte)0); // printf("%s") stops at a NUL byte
-                var printed = end < 0 ? piece : piece[..end];
-                output.Write(printed);
-                onPiece?.Invoke(printed);
+                Emit(utf8.Push(end < 0 ? piece : piece.AsSpan(0, end)));
             }
             token = next;
         }
+        Emit(utf8.Flush());
         output.WriteByte((byte)'\n');
         onPiece?.Invoke("\n"u8.ToArray());
         return new GenerationResult(output.ToArray(), promptTokens.Length, generated, pos, clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>run.c's safe_printf filter: a lone byte prints only if it is printable ASCII or whitespace.</summary>
+    /// <summary>run.c's safe_printf filter (a lone byte prints only if it is printable ASCII or whitespace), letting through
+    /// bytes 0x80..0xFF, which are parts of multi-byte characters for the assembler to join.</summary>
     private static bool IsPrintable(byte[] piece)
     {
         if (piece.Length == 0 || piece[0] == 0)
@@ -76,7 +86,7 @@ public static class TextGenerator
             byte b = piece[0];
             bool print = b >= 0x20 && b <= 0x7E;
             bool space = b == (byte)' ' || (b >= 0x09 && b <= 0x0D);
-            return print || space;
+            return print || space || b >= 0x80;
         }
         return true;
     }

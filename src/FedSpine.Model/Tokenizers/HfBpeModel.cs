@@ -1,5 +1,7 @@
 // The "model" of a Hugging Face tokenizer.json of type BPE: vocab, rank-ordered merges, byte fallback to <0xHH>
-// tokens, unk token (optionally fused), ignore_merges. Encodes one pre-tokenized word; reads and writes its JSON.
+// tokens, unk token (optionally fused), ignore_merges. Encodes one pre-tokenized word (remembering the ids of up to
+// CacheCapacity words, as HF does); reads and writes its JSON.
+using System.Collections.Concurrent;
 using System.Text.Json;
 
 namespace FedSpine.Model.Tokenizers;
@@ -7,7 +9,11 @@ namespace FedSpine.Model.Tokenizers;
 internal sealed class HfBpeModel
 {
     private readonly Dictionary<(int, int), BpeMerge> _mergeTable;
+    private const int CacheCapacity = 50_000;
+    private const int CachedWordLength = 64; // longer words (runs of spaces, long numbers) are merged each time
+
     private readonly int[] _byteIds; // id of <0xHH> per byte, -1 when absent
+    private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal); // word -> its ids
 
     public HfBpeModel(Dictionary<string, int> vocab, List<(string Left, string Right)> merges, string? unkToken, bool byteFallback,
         bool fuseUnk, bool ignoreMerges, string source)
@@ -44,6 +50,21 @@ internal sealed class HfBpeModel
 
     /// <summary>Appends the ids of one word: its characters (or their UTF-8 bytes, or unk), merged by rank.</summary>
     public void EncodeWord(string word, List<int> output)
+    {
+        if (_cache.TryGetValue(word, out var cached))
+        {
+            output.AddRange(cached);
+            return;
+        }
+        int start = output.Count;
+        EncodeUncached(word, output);
+        if (word.Length <= CachedWordLength && _cache.Count < CacheCapacity)
+        {
+            _cache.TryAdd(word, output.GetRange(start, output.Count - start).ToArray());
+        }
+    }
+
+    private void EncodeUncached(string word, List<int> output)
     {
         if (IgnoreMerges && Vocab.TryGetValue(word, out int whole))
         {
@@ -99,9 +120,9 @@ internal sealed class HfBpeModel
         }
         foreach (string unsupported in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
         {
-            if (model.TryGetProperty(unsupported, out var v) && v.ValueKind != JsonValueKind.Null)
+            if (model.TryGetProperty(unsupported, out var v) && v.ValueKind != JsonValueKind.Null && !(v.ValueKind == JsonValueKind.String && v.GetString()!.Length == 0))
             {
-                throw new InvalidDataException($"{source}: BPE option '{unsupported}' is not supported");
+                throw new InvalidDataException($"{source}: BPE option '{unsupported}' is not supported (only null or \"\")");
             }
         }
         if (model.TryGetProperty("dropout", out var dropout) && dropout.ValueKind == JsonValueKind.Number && dropout.GetDouble() > 0)

@@ -1,17 +1,21 @@
-// The decoder of a LLaMA-family tokenizer.json: Sequence[Replace("▁" → " "), ByteFallback, Fuse, Strip(" ", start, stop)]
-// or Metaspace (replacement back to spaces, one leading space stripped unless prepend_scheme is never).
+// The decoder of a tokenizer.json: LLaMA-family Sequence[Replace("▁" → " "), ByteFallback, Fuse, Strip(" ", start, stop)],
+// Metaspace (replacement back to spaces, one leading space stripped unless prepend_scheme is never), or GPT-2's ByteLevel.
 using System.Text.Json;
 
 namespace FedSpine.Model.Tokenizers;
 
-internal sealed record HfDecoding(IReadOnlyList<(string Pattern, string Content)> Replacements, bool ByteFallback, int StripStart, int StripStop)
+internal sealed record HfDecoding(IReadOnlyList<(string Pattern, string Content)> Replacements, bool ByteFallback, int StripStart, int StripStop,
+    bool ByteLevel = false)
 {
+    /// <summary>GPT-2's decoder: every token's characters back to the bytes they spell.</summary>
+    public static HfDecoding Bytes { get; } = new([], false, 0, 0, ByteLevel: true);
+
     public static HfDecoding Llama { get; } = new([("▁", " ")], true, 1, 0);
 
     public static HfDecoding FromJson(JsonElement root, string source)
     {
         var replacements = new List<(string, string)>();
-        bool byteFallback = false;
+        bool byteFallback = false, byteLevel = false;
         int stripStart = 0, stripStop = 0;
         void Read(JsonElement decoder)
         {
@@ -30,6 +34,9 @@ internal sealed record HfDecoding(IReadOnlyList<(string Pattern, string Content)
                 case "ByteFallback":
                     byteFallback = true;
                     break;
+                case "ByteLevel":
+                    byteLevel = true;
+                    break;
                 case "Fuse":
                     break; // decoding always concatenates tokens
                 case "Strip" when decoder.TryGetProperty("content", out var c) && c.GetString() == " ":
@@ -42,19 +49,32 @@ internal sealed record HfDecoding(IReadOnlyList<(string Pattern, string Content)
                     stripStart = HfPreprocessing.Scheme(decoder, source) == PrependScheme.Never ? 0 : 1;
                     break;
                 default:
-                    throw new InvalidDataException($"{source}: decoder '{type}' is not supported (only Sequence, Replace, ByteFallback, Fuse, Strip of spaces, Metaspace)");
+                    throw new InvalidDataException($"{source}: decoder '{type}' is not supported (only Sequence, Replace, ByteFallback, Fuse, Strip of spaces, Metaspace, ByteLevel)");
             }
         }
         if (root.TryGetProperty("decoder", out var decoder) && decoder.ValueKind != JsonValueKind.Null)
         {
             Read(decoder);
         }
-        return new HfDecoding(replacements, byteFallback, stripStart, stripStop);
+        if (byteLevel && (replacements.Count > 0 || byteFallback || stripStart > 0 || stripStop > 0))
+        {
+            throw new InvalidDataException($"{source}: a ByteLevel decoder combined with Replace, ByteFallback or Strip is not supported");
+        }
+        return new HfDecoding(replacements, byteFallback, stripStart, stripStop, byteLevel);
     }
 
     public void WriteJson(Utf8JsonWriter writer)
     {
         writer.WriteStartObject("decoder");
+        if (ByteLevel)
+        {
+            writer.WriteString("type", "ByteLevel");
+            writer.WriteBoolean("add_prefix_space", false);
+            writer.WriteBoolean("trim_offsets", false);
+            writer.WriteBoolean("use_regex", false);
+            writer.WriteEndObject();
+            return;
+        }
         writer.WriteString("type", "Sequence");
         writer.WriteStartArray("decoders");
         foreach (var (pattern, content) in Replacements)

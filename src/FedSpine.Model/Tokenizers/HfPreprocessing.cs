@@ -16,7 +16,7 @@ internal sealed record NormalizerStep(bool IsPrepend, string Text, string Conten
 
 internal sealed record MetaspaceOptions(string Replacement, PrependScheme Scheme, bool Split);
 
-internal sealed class HfPreprocessing
+internal sealed class HfPreprocessing : IHfPreprocessing
 {
     public HfPreprocessing(IReadOnlyList<NormalizerStep> normalizers, MetaspaceOptions? metaspace)
     {

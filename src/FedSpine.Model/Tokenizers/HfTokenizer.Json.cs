@@ -1,5 +1,6 @@
-// Reads and writes tokenizer.json: version, added_tokens, normalizer, pre_tokenizer, post_processor (BOS first, as
-// LLaMA's), decoder and model. Unsupported components are rejected with a message naming the file and the component.
+// Reads and writes tokenizer.json: version, added_tokens, normalizer, pre_tokenizer (SentencePiece-style or ByteLevel, by
+// the file), post_processor (BOS first, as LLaMA's), decoder and model; BOS/EOS from a tokenizer_config.json beside it.
+// Unsupported components are rejected with a message naming the file and the component.
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -27,8 +28,16 @@ public sealed partial class HfTokenizer
             }
             try
             {
-                return new HfTokenizer(HfBpeModel.FromJson(model, path), ReadAddedTokens(root, path),
-                    HfPreprocessing.FromJson(root, path), HfDecoding.FromJson(root, path), path);
+                var decoding = HfDecoding.FromJson(root, path);
+                IHfPreprocessing preprocessing = ByteLevelPreprocessing.Applies(root)
+                    ? ByteLevelPreprocessing.FromJson(root, path)
+                    : HfPreprocessing.FromJson(root, path);
+                if ((preprocessing is ByteLevelPreprocessing) != decoding.ByteLevel)
+                {
+                    throw new InvalidDataException($"{path}: a ByteLevel pre_tokenizer needs a ByteLevel decoder and the other way round");
+                }
+                var (bos, eos) = ReadConfigTokens(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "tokenizer_config.json"));
+                return new HfTokenizer(HfBpeModel.FromJson(model, path), ReadAddedTokens(root, path), preprocessing, decoding, path, bos, eos);
             }
             catch (Exception e) when (e is InvalidOperationException or FormatException)
             {
@@ -75,10 +84,42 @@ public sealed partial class HfTokenizer
             {
                 throw new InvalidDataException($"{path}: added token {item.GetRawText()} needs a non-negative \"id\" and a \"content\" string");
             }
+            foreach (string flag in new[] { "lstrip", "rstrip", "single_word" })
+            {
+                if (item.TryGetProperty(flag, out var f) && f.ValueKind == JsonValueKind.True)
+                {
+                    throw new InvalidDataException($"{path}: added token '{content.GetString()}' sets \"{flag}\", which is not supported");
+                }
+            }
             bool special = item.TryGetProperty("special", out var s) && s.ValueKind == JsonValueKind.True;
             added.Add(new HfAddedToken(value, content.GetString()!, special));
         }
         return added;
+    }
+
+    /// <summary>bos_token and eos_token of a tokenizer_config.json (a string, or an object with "content"); nulls when the file
+    /// is absent or unreadable, which leaves the usual token names to decide.</summary>
+    private static (string? Bos, string? Eos) ReadConfigTokens(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return (null, null);
+        }
+        try
+        {
+            using var config = JsonDocument.Parse(File.ReadAllBytes(path));
+            string? Token(string name) =>
+                config.RootElement.ValueKind == JsonValueKind.Object && config.RootElement.TryGetProperty(name, out var t)
+                    ? t.ValueKind == JsonValueKind.String ? t.GetString()
+                    : t.ValueKind == JsonValueKind.Object && t.TryGetProperty("content", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()
+                    : null
+                    : null;
+            return (Token("bos_token"), Token("eos_token"));
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
     }
 
     private void WriteAddedTokens(Utf8JsonWriter writer)
@@ -99,10 +140,11 @@ public sealed partial class HfTokenizer
         writer.WriteEndArray();
     }
 
-    /// <summary>LLaMA's template: BOS before each sequence (our Encode takes bos/eos as arguments instead).</summary>
+    /// <summary>LLaMA's template: BOS before each sequence (our Encode takes bos/eos as arguments instead); none for byte-level
+    /// tokenizers, whose BOS (if any) is the caller's to add.</summary>
     private void WritePostProcessor(Utf8JsonWriter writer)
     {
-        if (BosId >= _tokens.Length || _tokens[BosId] is not { } bos)
+        if (_decoding.ByteLevel || BosId >= _tokens.Length || _tokens[BosId] is not { } bos)
         {
             writer.WriteNull("post_processor");
             return;

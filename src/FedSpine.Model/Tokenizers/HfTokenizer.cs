@@ -1,5 +1,6 @@
-// A Hugging Face tokenizer.json tokenizer (BPE with byte fallback, LLaMA-family normalizer/pre-tokenizer/decoder).
-// Added tokens (<s>, </s>, ...) are matched literally in the input and never merged; the rest is split into words and BPE-merged.
+// A Hugging Face tokenizer.json tokenizer: BPE with byte fallback (LLaMA-family, SentencePiece-style) or byte-level BPE
+// (GPT-2, Llama 3, Qwen). Added tokens (<s>, <|im_start|>, ...) are matched literally in the input and never merged; the
+// rest is split into words and BPE-merged.
 using System.Text;
 
 namespace FedSpine.Model.Tokenizers;
@@ -10,12 +11,13 @@ public sealed record HfAddedToken(int Id, string Content, bool Special);
 public sealed partial class HfTokenizer : ITokenizer
 {
     private readonly HfBpeModel _model;
-    private readonly HfPreprocessing _preprocessing;
+    private readonly IHfPreprocessing _preprocessing;
     private readonly HfDecoding _decoding;
     private readonly string?[] _tokens;                                  // id -> token text; null for unused ids
     private readonly Dictionary<char, HfAddedToken[]> _addedByFirstChar;  // longest first
 
-    private HfTokenizer(HfBpeModel model, IReadOnlyList<HfAddedToken> added, HfPreprocessing preprocessing, HfDecoding decoding, string source)
+    private HfTokenizer(HfBpeModel model, IReadOnlyList<HfAddedToken> added, IHfPreprocessing preprocessing, HfDecoding decoding, string source,
+        string? bosToken = null, string? eosToken = null)
     {
         _model = model;
         _preprocessing = preprocessing;
@@ -37,9 +39,13 @@ public sealed partial class HfTokenizer : ITokenizer
         }
         _addedByFirstChar = added.GroupBy(a => a.Content[0])
             .ToDictionary(g => g.Key, g => g.OrderByDescending(a => a.Content.Length).ToArray());
-        BosId = IdOf("<s>") ?? 1;
-        EosId = IdOf("</s>") ?? 2;
+        // tokenizer_config.json's tokens, else the usual names (as added tokens: "<s>" is ordinary text in byte-level vocabularies).
+        BosId = IdOf(bosToken) ?? (decoding.ByteLevel ? null : IdOf("<s>")) ?? AddedId("<s>") ?? AddedId("<|begin_of_text|>") ?? AddedId("<|endoftext|>") ?? 1;
+        EosId = IdOf(eosToken) ?? (decoding.ByteLevel ? null : IdOf("</s>")) ?? AddedId("</s>") ?? AddedId("<|end_of_text|>") ?? AddedId("<|endoftext|>") ?? 2;
     }
+
+    /// <summary>True for GPT-2-style byte-level BPE (tokens spell bytes in the byte alphabet; no leading space is added).</summary>
+    public bool IsByteLevel => _decoding.ByteLevel;
 
     public int VocabSize => _tokens.Length;
     public int BosId { get; }
@@ -81,6 +87,10 @@ public sealed partial class HfTokenizer : ITokenizer
     public byte[] DecodeBytes(int previousToken, int token)
     {
         string piece = Token(token);
+        if (_decoding.ByteLevel)
+        {
+            return ByteLevelAlphabet.Bytes(piece);
+        }
         if (_decoding.ByteFallback && ByteToken.TryParse(piece, out byte value))
         {
             return [value];
@@ -95,7 +105,11 @@ public sealed partial class HfTokenizer : ITokenizer
         foreach (int id in ids.Where(id => id != BosId && id != EosId))
         {
             string piece = Token(id);
-            if (_decoding.ByteFallback && ByteToken.TryParse(piece, out byte value))
+            if (_decoding.ByteLevel)
+            {
+                bytes.AddRange(ByteLevelAlphabet.Bytes(piece));
+            }
+            else if (_decoding.ByteFallback && ByteToken.TryParse(piece, out byte value))
             {
                 bytes.Add(value);
             }
@@ -116,7 +130,9 @@ public sealed partial class HfTokenizer : ITokenizer
         return Encoding.UTF8.GetString(bytes.ToArray(), start, end - start);
     }
 
-    private int? IdOf(string token) =>
+    private int? AddedId(string token) => AddedTokens.FirstOrDefault(a => a.Content == token)?.Id;
+
+    private int? IdOf(string? token) => token is null ? null :
         AddedTokens.FirstOrDefault(a => a.Content == token)?.Id ?? (_model.Vocab.TryGetValue(token, out int id) ? id : null);
 
     private string Replaced(string piece)
