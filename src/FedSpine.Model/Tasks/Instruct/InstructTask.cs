@@ -12,7 +12,8 @@ public sealed class InstructTask : IFineTuneTask
     private int[] _inputs = [];    // [batch·tokens]
     private int[] _targets = [];   // [batch·tokens]
 
-    public InstructTask(TokenizedInstructSet train, TokenizedInstructSet eval)
+    /// <param name="evalRecords">The evaluation set's records (for generating responses), when the caller has them.</param>
+    public InstructTask(TokenizedInstructSet train, TokenizedInstructSet eval, InstructDataset? evalRecords = null)
     {
         foreach (var set in new[] { train, eval })
         {
@@ -23,7 +24,10 @@ public sealed class InstructTask : IFineTuneTask
         }
         _train = train;
         _eval = eval;
+        EvalRecords = evalRecords;
     }
+
+    public InstructDataset? EvalRecords { get; }
 
     public TokenizedInstructSet Train => _train;
     public TokenizedInstructSet Eval => _eval;
