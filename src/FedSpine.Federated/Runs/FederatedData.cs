@@ -26,7 +26,12 @@ public sealed class FederatedData
     public IReadOnlyList<string> Labels => Train.Labels;
 
     /// <summary>Default tokens per example row of a task.</summary>
-    public static int DefaultMaxTokens(string task) => task == "spam" ? 64 : 48;
+    public static int DefaultMaxTokens(string task) => task switch
+    {
+        "spam" => 64,
+        FederatedInstructData.TaskName => FederatedInstructData.DefaultMaxTokens,
+        _ => 48,
+    };
 
     public static (TextClassificationDataset Train, TextClassificationDataset Test) LoadTask(RunConfig config)
     {
