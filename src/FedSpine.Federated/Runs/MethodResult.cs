@@ -66,6 +66,13 @@ public sealed record MethodResult
     [JsonPropertyName("category_perplexity")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, double>? CategoryPerplexity { get; init; }
     [JsonPropertyName("final_rouge_l")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? FinalRougeL { get; init; }
 
+    /// <summary>Instruct task: per global test example, in the test set's order, the mean over the final device models of
+    /// the example's mean response loss (nats per token; lower is better): what paired comparisons resample.</summary>
+    [JsonPropertyName("example_loss")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<double>? ExampleLoss { get; init; }
+
+    /// <summary>The per-example scores of the run's metric: example_accuracy, or example_loss for perplexity runs.</summary>
+    [JsonIgnore] public IReadOnlyList<double> ExampleScores => Metric == PerplexityMetric ? ExampleLoss ?? [] : ExampleAccuracy;
+
     /// <summary>The final score in the run's metric (accuracy or perplexity).</summary>
     [JsonIgnore] public double FinalScore => Metric == PerplexityMetric ? FinalPerplexity ?? double.NaN : FinalAccuracy;
 
@@ -73,5 +80,5 @@ public sealed record MethodResult
     public double? ScoreOf(RoundPoint point) => Metric == PerplexityMetric ? point.Perplexity : point.Accuracy;
 
     /// <summary>This line without its long per-round and per-example arrays (for summary.json).</summary>
-    public MethodResult Brief() => this with { Curve = [], ExampleAccuracy = [] };
+    public MethodResult Brief() => this with { Curve = [], ExampleAccuracy = [], ExampleLoss = ExampleLoss is null ? null : [] };
 }

@@ -179,6 +179,7 @@ public sealed class MethodRun
             Curve = Rounds.ToList(),
             FinalExamples = test.Count,
             CurveExamples = evalSet.Count,
+            ExampleLoss = Enumerable.Range(0, test.Count).Select(j => finals.Average(f => f.Perplexity.ExampleLoss[j])).ToList(),
         };
         AtomicFile.WriteAllText(ResultPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return result;

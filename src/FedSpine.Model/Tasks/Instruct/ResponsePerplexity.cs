@@ -9,6 +9,7 @@ public sealed class ResponsePerplexity
 {
     private readonly double[] _lossSum;   // [categories]: Σ −log p over scored targets
     private readonly long[] _count;       // [categories]: scored targets
+    private readonly List<double> _exampleLoss = [];   // [examples added]: each one's mean −log p (NaN when none scored)
 
     public ResponsePerplexity(IReadOnlyList<string> categories)
     {
@@ -36,14 +37,20 @@ public sealed class ResponsePerplexity
         }
         if (scored == 0)
         {
+            _exampleLoss.Add(double.NaN);
             return;
         }
-        _lossSum[category] += (double)CrossEntropy.Forward(logits[..(tokens * vocab)], targets, tokens, vocab) * scored;
+        double mean = CrossEntropy.Forward(logits[..(tokens * vocab)], targets, tokens, vocab);
+        _exampleLoss.Add(mean);
+        _lossSum[category] += mean * scored;
         _count[category] += scored;
     }
 
     /// <summary>Perplexity of one category's examples (NaN when it has none).</summary>
     public double OfCategory(int category) => _count[category] == 0 ? double.NaN : Math.Exp(_lossSum[category] / _count[category]);
+
+    /// <summary>Each added example's mean response loss, in the order added (NaN for an example with nothing scored).</summary>
+    public IReadOnlyList<double> ExampleLoss => _exampleLoss;
 
     /// <summary>Scored targets of one category.</summary>
     public long CountOf(int category) => _count[category];
