@@ -65,6 +65,22 @@ internal static class SummaryTable
             {
                 sb.AppendLine($"- {r.Method}: " + string.Join(", ", r.Curve.Where(p => p.Perplexity is not null).Select(p => Invariant($"r{p.Round} {p.SimTimeSeconds:0}s {p.Perplexity:F2}"))));
             }
+            var shown = results.Where(r => r.Responses is { Count: > 0 }).ToList();
+            if (shown.Count > 0)
+            {
+                sb.AppendLine().AppendLine("## A few test instructions and each method's greedy response (device 0's final model)").AppendLine();
+                for (int k = 0; k < shown[0].Responses!.Count; k++)
+                {
+                    var first = shown[0].Responses![k];
+                    sb.AppendLine($"**{first.Category}**: {OneLine(first.Instruction)}" + (first.Context.Length > 0 ? $" (context: {OneLine(first.Context, 160)})" : "")).AppendLine();
+                    sb.AppendLine($"- reference: {OneLine(first.Reference)}");
+                    foreach (var r in shown.Where(r => r.Responses!.Count > k))
+                    {
+                        sb.AppendLine(Invariant($"- {r.Method} (ROUGE-L {r.Responses![k].RougeL:F3}): {OneLine(r.Responses[k].Response)}"));
+                    }
+                    sb.AppendLine();
+                }
+            }
             return sb.ToString();
         }
         sb.AppendLine().AppendLine("final acc: mean over devices of each final device model (pruned base + global LoRA at its last rank, merged) on the global test set.");
@@ -119,6 +135,12 @@ internal static class SummaryTable
         Invariant($"{r.LatencyMsPerToken:0.00}"),
         Invariant($"{r.MeanParameters / 1e6:0.00}M"),
     }).ToList();
+
+    private static string OneLine(string text, int max = 240)
+    {
+        string flat = string.Join(' ', text.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)).Replace("|", "\\|", StringComparison.Ordinal);
+        return flat.Length <= max ? flat : flat[..max] + "…";
+    }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

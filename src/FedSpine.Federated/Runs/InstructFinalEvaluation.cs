@@ -13,7 +13,7 @@ using FedSpine.Tensors;
 namespace FedSpine.Federated.Runs;
 
 public sealed record InstructDeviceFinal(int Device, ResponsePerplexity Perplexity, double RougeL, double LatencyMsPerToken, long Parameters,
-    SparsityReport Sparsity);
+    SparsityReport Sparsity, IReadOnlyList<InstructResponse> Responses);
 
 public static class InstructFinalEvaluation
 {
@@ -45,15 +45,16 @@ public static class InstructFinalEvaluation
     {
         var perplexities = Perplexities(server, devices, test, local);
         int[] twin = FinalEvaluation.SameModelAs(server, devices);
-        var rouge = new double[devices.Count];
+        var responses = new IReadOnlyList<InstructResponse>[devices.Count];
         var results = new List<InstructDeviceFinal>();
         for (int i = 0; i < devices.Count; i++)
         {
             var model = FinalEvaluation.MergedModel(server, devices[i], local);
-            rouge[i] = twin[i] != i ? rouge[twin[i]] : rougeSamples <= 0 ? double.NaN
-                : InstructResponses.Generate(model, null, tokenizer, testRecords, rougeSamples, ResponseTokens).Average(r => r.RougeL);
-            results.Add(new InstructDeviceFinal(devices[i].Id, perplexities[i], rouge[i], FinalEvaluation.DecodeLatency(model, tokenizer.BosId),
-                model.ParameterCount, SparsityReport.Measure(model.Config, devices[i].Mask)));
+            responses[i] = twin[i] != i ? responses[twin[i]] : rougeSamples <= 0 ? []
+                : InstructResponses.Generate(model, null, tokenizer, testRecords, rougeSamples, ResponseTokens);
+            double rouge = responses[i].Count == 0 ? double.NaN : responses[i].Average(r => r.RougeL);
+            results.Add(new InstructDeviceFinal(devices[i].Id, perplexities[i], rouge, FinalEvaluation.DecodeLatency(model, tokenizer.BosId),
+                model.ParameterCount, SparsityReport.Measure(model.Config, devices[i].Mask), responses[i]));
             if (saveFolder is not null)
             {
                 string folder = Path.Combine(saveFolder, $"device-{devices[i].Id:D2}");

@@ -73,6 +73,9 @@ public sealed record MethodResult
     /// <summary>The per-example scores of the run's metric: example_accuracy, or example_loss for perplexity runs.</summary>
     [JsonIgnore] public IReadOnlyList<double> ExampleScores => Metric == PerplexityMetric ? ExampleLoss ?? [] : ExampleAccuracy;
 
+    /// <summary>Instruct task: the first few ROUGE-L sample records with device 0's greedy response (for the report).</summary>
+    [JsonPropertyName("responses")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<ShownResponse>? Responses { get; init; }
+
     /// <summary>The final score in the run's metric (accuracy or perplexity).</summary>
     [JsonIgnore] public double FinalScore => Metric == PerplexityMetric ? FinalPerplexity ?? double.NaN : FinalAccuracy;
 

@@ -179,11 +179,16 @@ public sealed class MethodRun
             Curve = Rounds.ToList(),
             FinalExamples = test.Count,
             CurveExamples = evalSet.Count,
+            Responses = finals[0].Responses.Take(ShownResponses).Select(r => new ShownResponse(finals[0].Device, r.Record.Category,
+                r.Record.Instruction, r.Record.Context, r.Record.Response, r.Response, r.RougeL)).ToList(),
             ExampleLoss = Enumerable.Range(0, test.Count).Select(j => finals.Average(f => f.Perplexity.ExampleLoss[j])).ToList(),
         };
         AtomicFile.WriteAllText(ResultPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return result;
     }
+
+    /// <summary>Responses of device 0's final model kept in result.json for the report.</summary>
+    public const int ShownResponses = 3;
 
     /// <summary>Perplexity of the devices together: exp of the mean over devices of each one's mean response loss.</summary>
     private static double MeanPerplexity(IReadOnlyList<ResponsePerplexity> devices) => Math.Exp(devices.Average(d => d.MeanLoss));

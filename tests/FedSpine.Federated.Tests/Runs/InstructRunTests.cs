@@ -92,6 +92,8 @@ public sealed class InstructRunTests
             Assert.Equal(1 / r.FinalPerplexity!.Value, r.FinalAccuracy, 12);
             Assert.Equal(4, r.CategoryPerplexity!.Count);
             Assert.NotNull(r.FinalRougeL);
+            Assert.Equal(2, r.Responses!.Count);   // rouge_samples 2, at most ShownResponses kept
+            Assert.DoesNotContain("###", r.Responses[0].Response);
             Assert.All(r.Curve, p => Assert.True(p.Perplexity > 1));
             Assert.Equal(r.FinalExamples, r.ExampleLoss!.Count);
             using var checkpoint = SafeTensorsFile.Open(Path.Combine(SimulationRunner.MethodFolder(folder, r.Method), RunCheckpoint.FileName));
