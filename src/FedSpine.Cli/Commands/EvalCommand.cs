@@ -23,7 +23,7 @@ internal static class EvalCommand
         var seqLen = new Option<int>("--seq-len") { DefaultValueFactory = _ => 64, Description = "tokens per window (lm) or per example (classification)" };
         var pooling = new Option<string>("--pooling") { DefaultValueFactory = _ => "mean" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1UL, Description = "the split seed used in finetune" };
-        var command = new Command("eval", "Perplexity on text, or accuracy on a classification set")
+        var command = new Command("eval", "Perplexity on text, response perplexity on an instruct set, or accuracy on a classification set")
         {
             model, tokenizer, adapter, head, task, data, batch, seqLen, pooling, seed,
         };
@@ -50,7 +50,7 @@ internal static class EvalCommand
                 }
             }
             var result = fineTuneTask.Evaluate(new TrainingGraph(loaded.Weights, lora, null, null, parse.GetValue(batch), parse.GetValue(seqLen)));
-            Console.Out.WriteLine($"{result.Metric}: {result.Value:F4} (mean loss {result.Loss:F4} over {result.Count} {(taskName == "lm" ? "tokens" : "examples")})");
+            Console.Out.WriteLine($"{result.Metric}: {result.Value:F4} (mean loss {result.Loss:F4} over {result.Count} {(taskName is "lm" or "instruct" ? "tokens" : "examples")})");
             return 0;
         }));
         return command;

@@ -5,6 +5,7 @@ using System.Diagnostics;
 using FedSpine.Cli.Infrastructure;
 using FedSpine.Model;
 using FedSpine.Model.Lora;
+using FedSpine.Model.Tasks;
 using FedSpine.Model.Training;
 using FedSpine.Pruning;
 using FedSpine.Tensors;
@@ -18,7 +19,7 @@ internal static class FinetuneCommand
         var model = new Option<string>("--model") { Description = "llama2.c .bin or HF folder", Required = true };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer.bin or tokenizer.json (optional for an HF folder with tokenizer.json)" };
         var task = new Option<string>("--task") { Description = $"task: {FineTuneTasks.Names}", DefaultValueFactory = _ => "lm" };
-        var data = new Option<string?>("--data") { Description = "training data: text file(s)/folder (lm), JSONL/CSV/TSV (classify), the VADER file (vader)" };
+        var data = new Option<string?>("--data") { Description = "training data: text file(s)/folder (lm), JSONL/CSV/TSV (classify), the VADER file (vader), Dolly/Alpaca JSONL (instruct)" };
         var evalData = new Option<string?>("--eval-data") { Description = "evaluation data (default: a held-out part of --data)" };
         var rank = new Option<int>("--rank") { DefaultValueFactory = _ => 8, Description = "LoRA rank" };
         var alpha = new Option<float>("--alpha") { DefaultValueFactory = _ => 16f, Description = "LoRA alpha (scale alpha/rank)" };
@@ -34,10 +35,12 @@ internal static class FinetuneCommand
         var importance = new Option<string>("--importance") { DefaultValueFactory = _ => "lora", Description = "lora, taylor or magnitude" };
         var pooling = new Option<string>("--pooling") { DefaultValueFactory = _ => "mean", Description = "classification pooling: mean or last" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1UL };
+        var rougeSamples = new Option<int>("--rouge-samples") { DefaultValueFactory = _ => 100, Description = "instruct: test records whose greedy responses are scored with ROUGE-L (0 = none)" };
+        var maxNewTokens = new Option<int>("--max-new-tokens") { DefaultValueFactory = _ => 64, Description = "instruct: most tokens of each greedy response" };
         var output = new Option<string>("--out") { Description = "output folder", Required = true };
         var command = new Command("finetune", "LoRA fine-tuning, optionally with structured pruning to a target sparsity (prune-and-tune)")
         {
-            model, tokenizer, task, data, evalData, rank, alpha, targets, steps, batch, seqLen, lr, sparsity, schedule, interval, recovery, importance, pooling, seed, output,
+            model, tokenizer, task, data, evalData, rank, alpha, targets, steps, batch, seqLen, lr, sparsity, schedule, interval, recovery, importance, pooling, seed, rougeSamples, maxNewTokens, output,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -57,6 +60,9 @@ internal static class FinetuneCommand
             };
             var fineTuneTask = FineTuneTasks.Create(new TaskOptions(parse.GetValue(task)!, parse.GetValue(data), parse.GetValue(evalData), tokens,
                 FineTuneTasks.ParsePooling(parse.GetValue(pooling)!), parse.GetValue(seed)), loaded.Tokenizer!, loaded.Weights.Config.HiddenSize);
+            var instruct = fineTuneTask as InstructTask;
+            var instructBefore = instruct is null ? null : InstructReport.Score(instruct, loaded.Weights, null, loaded.Tokenizer!, settings.Batch, tokens,
+                parse.GetValue(rougeSamples), parse.GetValue(maxNewTokens));
             var run = new PruneAndTune(loaded.Weights, fineTuneTask, ImportanceEstimators.Create(parse.GetValue(importance)!), settings);
             var clock = Stopwatch.StartNew();
             var progress = new ProgressBar("finetune", settings.Schedule.TotalSteps, "steps");
@@ -82,6 +88,13 @@ internal static class FinetuneCommand
                 seconds = clock.Elapsed.TotalSeconds,
             };
             RunOutputs.WriteSummary(Path.Combine(outDir, "summary.json"), summary);
+            if (instruct is not null)
+            {
+                var instructAfter = InstructReport.Score(instruct, result.Model, result.Lora, loaded.Tokenizer!, settings.Batch, tokens,
+                    parse.GetValue(rougeSamples), parse.GetValue(maxNewTokens));
+                InstructReport.Write(Path.Combine(outDir, "instruct.json"), instructBefore!, instructAfter);
+                InstructReport.Print(instructBefore!, instructAfter);
+            }
             Console.Out.WriteLine($"{eval.Metric}: {eval.Value:F4} on {eval.Count} eval {(eval.Metric == "perplexity" ? "tokens" : "examples")} (loss {eval.Loss:F4})");
             Console.Out.WriteLine($"sparsity: {result.Sparsity}");
             Console.Out.WriteLine($"parameters: {result.Model.ParameterCount:N0} (was {loaded.Weights.ParameterCount:N0}); LoRA {result.Lora.ParameterCount:N0}");

@@ -15,7 +15,7 @@ internal static class SimulateCommand
         var config = new Option<string?>("--config") { Description = "run config file (.json, .yaml or .yml); flags override its keys" };
         var model = new Option<string?>("--model") { Description = "base model: HF folder or llama2.c .bin [default: models/fedspine-base]" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer.json or tokenizer.bin [default: the model folder's]" };
-        var task = new Option<string?>("--task") { Description = "spam, sentiment (VADER movie snippets) or classify [default: spam]" };
+        var task = new Option<string?>("--task") { Description = "spam, sentiment (VADER movie snippets), classify or instruct (Dolly/Alpaca JSONL) [default: spam]" };
         var data = new Option<string?>("--data") { Description = "training data split over the devices [spam default: data/spam/train.jsonl]" };
         var evalData = new Option<string?>("--eval-data") { Description = "global test set [spam default: data/spam/test.jsonl]" };
         var devices = new Option<string?>("--devices") { Description = "device mix, e.g. \"6 tx2,10 nx,4 agx\" (presets: tx2, nx, agx, phone) [default: 3 tx2,3 nx,2 agx]" };

@@ -14,14 +14,21 @@ internal static class ExperimentReport
         string seeds = string.Join(", ", c.Seeds);
         sb.AppendLine(I($"# Experiment: {c.Task}, {c.Devices}, S* = {c.Sparsity}, {c.Rounds} rounds x {c.LocalSteps} local steps, seeds {seeds}")).AppendLine();
         sb.AppendLine(I($"Config: `{c.Source}`. Reference arm: **{c.Reference}**.")).AppendLine();
+        bool ppl = c.Metric == "perplexity";
+        string T(double v) => ppl ? I($"perplexity {v:0.00}") : P(v);
         sb.AppendLine("## How it is measured").AppendLine();
+        if (ppl)
+        {
+            sb.AppendLine("- **Metric: response perplexity** (the instruct task; lower is better). Curves, targets and times are in perplexity; " +
+                "the \"final accuracy\" column and the paired differences are the mean per-example response loss (nats per token, lower is better) with its bootstrap interval.");
+        }
         sb.AppendLine(I($"- **Final accuracy**: mean over the devices of each final device model (its pruned base + the global LoRA at its last rank, merged, + the global head) on all {c.FinalExamples} examples of the global test set; mean over seeds. 95% interval: two-way bootstrap (seeds and test examples resampled independently, 2,000+ replicates, percentile interval)."));
         sb.AppendLine(I($"- **Curves**: the same mean accuracy on a fixed seeded sample of {c.CurveExamples} test examples (the same for every arm and seed), every evaluation round."));
         sb.AppendLine(I($"- **Time to accuracy** (PyramidFL / FedBalancer / Oort style): each curve is smoothed by a trailing moving average over the last {c.SmoothingWindow} evaluations; the time is the first simulated time the smoothed curve reaches the target. Mean and t interval over the seeds that reached it."));
-        sb.AppendLine(I($"- **Common target** = {P(c.CommonTarget)}: {c.CommonTargetRule}, so every arm reaches it on average."));
+        sb.AppendLine(I($"- **Common target** = {T(c.CommonTarget)}: {c.CommonTargetRule}, so every arm reaches it on average."));
         if (c.BestBaselineTarget is double best)
         {
-            sb.AppendLine(I($"- **Best-baseline target** = {P(best)}: the best mean final accuracy among the arms other than {c.Reference} ({c.BestBaseline}); an arm that never reaches it shows \"never\"."));
+            sb.AppendLine(I($"- **Best-baseline target** = {T(best)}: the best mean final accuracy among the arms other than {c.Reference} ({c.BestBaseline}); an arm that never reaches it shows \"never\"."));
         }
         sb.AppendLine(I($"- **Speed-up** of {c.Reference} over an arm = that arm's time / {c.Reference}'s time to the common target, per seed; summarised as the geometric mean with the t interval of the log ratios."));
         sb.AppendLine(I($"- **Differences** {c.Reference} minus each arm are paired (same seeds, same examples). A difference whose 95% interval contains 0 (a speed-up whose interval contains 1) is reported as \"no difference\", whichever way it points."));
@@ -34,7 +41,7 @@ internal static class ExperimentReport
         {
             int reached = a.TimeToCommonPerSeed.Count(t => t is not null);
             int reachedBest = a.TimeToBestBaselinePerSeed.Count(t => t is not null);
-            sb.AppendLine(I($"| {a.Name} | {Pct(a.FinalAccuracy)} | {Num(a.TimeToCommon, "0.0")}, {reached}/{a.TimeToCommonPerSeed.Count} | {(reachedBest == 0 ? "never" : Num(a.TimeToBestBaseline, "0.0"))}, {reachedBest}/{a.TimeToBestBaselinePerSeed.Count} | {Num(a.SimTime, "0.0")} | {a.BytesSent.Mean / 1e6:0} | {a.Latency.Mean:0.000} | {a.MeanParameters / 1e6:0.00}M | {P(a.SparsityMin)} / {P(a.SparsityMean)} / {P(a.SparsityMax)} | {string.Join(", ", a.WallSecondsPerSeed.Select(w => I($"{w / 60:0.0} min")))} |"));
+            sb.AppendLine(I($"| {a.Name} | {(ppl ? Num(a.FinalAccuracy, "0.000") : Pct(a.FinalAccuracy))} | {Num(a.TimeToCommon, "0.0")}, {reached}/{a.TimeToCommonPerSeed.Count} | {(reachedBest == 0 ? "never" : Num(a.TimeToBestBaseline, "0.0"))}, {reachedBest}/{a.TimeToBestBaselinePerSeed.Count} | {Num(a.SimTime, "0.0")} | {a.BytesSent.Mean / 1e6:0} | {a.Latency.Mean:0.000} | {a.MeanParameters / 1e6:0.00}M | {P(a.SparsityMin)} / {P(a.SparsityMean)} / {P(a.SparsityMax)} | {string.Join(", ", a.WallSecondsPerSeed.Select(w => I($"{w / 60:0.0} min")))} |"));
         }
         sb.AppendLine();
         sb.AppendLine(I($"## {c.Reference} against each arm (paired)")).AppendLine();
@@ -43,7 +50,9 @@ internal static class ExperimentReport
         foreach (var v in c.Versus)
         {
             var d = v.AccuracyDifference;
-            string diff = d.Mean is double m ? I($"{100 * m:+0.00;-0.00} [{100 * d.Low:+0.00;-0.00}, {100 * d.High:+0.00;-0.00}]") : "-";
+            string diff = d.Mean is not double m ? "-"
+                : ppl ? I($"{m:+0.000;-0.000} [{d.Low:+0.000;-0.000}, {d.High:+0.000;-0.000}] (loss)")   // nats per token
+                : I($"{100 * m:+0.00;-0.00} [{100 * d.Low:+0.00;-0.00}, {100 * d.High:+0.00;-0.00}]");
             sb.AppendLine(I($"| {v.Other} | {diff} | {v.AccuracyVerdict} | {Ratio(v.Speedup)} | {Seeds(v.SpeedupPerSeed)} | {v.SpeedupVerdict} | {Seeds(v.SpeedupBestBaselinePerSeed)} |"));
         }
         sb.AppendLine();

@@ -1,5 +1,6 @@
 // Builds the fine-tuning task a command names: language modelling on text files (lm), classification on a JSONL/CSV/TSV
-// file (classify), or VADER movie sentiment with its fixed split (vader); classification tasks carry a fresh head.
+// file (classify), VADER movie sentiment with its fixed split (vader), or instruction tuning on Dolly/Alpaca JSONL
+// (instruct, fixed category-stratified split); classification tasks carry a fresh head.
 using FedSpine.Model.Tasks;
 using FedSpine.Model.Tokenizers;
 using FedSpine.Tensors;
@@ -10,7 +11,7 @@ internal sealed record TaskOptions(string Task, string? Data, string? EvalData, 
 
 internal static class FineTuneTasks
 {
-    public const string Names = "lm, classify or vader";
+    public const string Names = "lm, classify, vader or instruct";
 
     public static IFineTuneTask Create(TaskOptions o, ITokenizer tokenizer, int hidden)
     {
@@ -28,6 +29,13 @@ internal static class FineTuneTasks
             {
                 var (train, test) = VaderSentiment.Load(data, o.Seed);
                 return Classification(train, test, tokenizer, hidden, o);
+            }
+            case "instruct":
+            {
+                var all = InstructDataset.Load(data);
+                var (train, test) = o.EvalData is null ? all.Split() : (all, InstructDataset.Load(o.EvalData));
+                return new InstructTask(TokenizedInstructSet.Encode(train, tokenizer, o.MaxTokens),
+                    TokenizedInstructSet.Encode(test, tokenizer, o.MaxTokens), test);
             }
             case "classify":
             {

@@ -23,7 +23,8 @@ internal sealed class ProgressObserver : IRunObserver
         {
             Console.Error.WriteLine($"{method}: {why}");
         }
-        string accuracy = p.Accuracy is double a ? string.Create(CultureInfo.InvariantCulture, $"acc {a:P1} ") : "";
+        string accuracy = p.Perplexity is double ppl ? string.Create(CultureInfo.InvariantCulture, $"ppl {ppl:F2} ")
+            : p.Accuracy is double a ? string.Create(CultureInfo.InvariantCulture, $"acc {a:P1} ") : "";
         _bar?.Report(p.Round, string.Create(CultureInfo.InvariantCulture,
             $"sim {p.SimTimeSeconds:0}s {accuracy}sparsity {p.MeanSparsity:P0} devices {p.Accepted}/{p.Selected}"));
     }
@@ -31,7 +32,10 @@ internal sealed class ProgressObserver : IRunObserver
     public void MethodDone(MethodResult r, bool fromEarlierSession)
     {
         string where = fromEarlierSession ? " (finished in an earlier session)" : string.Create(CultureInfo.InvariantCulture, $", {r.WallSeconds:0} s here");
+        string score = r.FinalPerplexity is double ppl
+            ? string.Create(CultureInfo.InvariantCulture, $"final response perplexity {ppl:F3}")
+            : string.Create(CultureInfo.InvariantCulture, $"final accuracy {r.FinalAccuracy:P1}");
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{r.Method}: final accuracy {r.FinalAccuracy:P1} at sparsity {r.FinalSparsity:P1}, {r.SimTimeSeconds:0} simulated s{where}"));
+            $"{r.Method}: {score} at sparsity {r.FinalSparsity:P1}, {r.SimTimeSeconds:0} simulated s{where}"));
     }
 }

@@ -8,6 +8,10 @@ public sealed record Comparison
 {
     [JsonPropertyName("source")] public string Source { get; init; } = "";
     [JsonPropertyName("task")] public string Task { get; init; } = "";
+
+    /// <summary>null: accuracy (higher is better); "perplexity": the instruct task's response perplexity (lower is better),
+    /// which final_accuracy, the curves and the targets then hold (final_accuracy's interval: mean per-example loss).</summary>
+    [JsonPropertyName("metric")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Metric { get; init; }
     [JsonPropertyName("devices")] public string Devices { get; init; } = "";
     [JsonPropertyName("sparsity")] public double Sparsity { get; init; }
     [JsonPropertyName("rounds")] public int Rounds { get; init; }

@@ -1,5 +1,7 @@
 // Builds comparison.json from the finished (arm, seed) runs: time to the common target on smoothed curves, final accuracy
 // with the paired two-way bootstrap, speed-ups as per-seed ratios, and the per-class bandit choices read off metrics.jsonl.
+// Scores follow the runs' metric: accuracy (higher is better) or, for the instruct task, response perplexity (lower is
+// better; the final interval and paired differences are then over the per-example mean response loss).
 using System.Text.Json;
 using FedSpine.Federated.Rounds;
 using FedSpine.Federated.Runs;
@@ -17,25 +19,27 @@ public static class ComparisonBuilder
         var arms = config.Arms.Select(a => (Arm: a, Runs: runs[a.Name])).ToList();
         foreach (var (arm, seedRuns) in arms)
         {
-            if (seedRuns.Count != config.Seeds.Count || seedRuns.Any(r => r.Result.ExampleAccuracy.Count == 0))
+            if (seedRuns.Count != config.Seeds.Count || seedRuns.Any(r => r.Result.ExampleScores.Count == 0))
             {
-                throw new InvalidDataException($"arm {arm.Name}: needs a finished run with per-example accuracy for each of the {config.Seeds.Count} seeds");
+                throw new InvalidDataException($"arm {arm.Name}: needs a finished run with per-example scores for each of the {config.Seeds.Count} seeds");
             }
         }
+        bool higher = arms[0].Runs[0].Result.HigherIsBetter;
         var curves = arms.ToDictionary(a => a.Arm.Name, a => a.Runs.Select(r => CurveOf(r.Result)).ToList());
         var finalSmoothed = curves.ToDictionary(c => c.Key, c => c.Value.Select(curve =>
             curve.Length == 0 ? double.NaN : TimeToTarget.Smooth(curve, window)[^1].Value).ToList());
-        double commonTarget = config.Base.TargetAccuracy ?? TimeToTarget.CommonTarget(finalSmoothed.Values.Select(v => v.Average()));
+        double commonTarget = config.Base.TargetAccuracy ?? TimeToTarget.CommonTarget(finalSmoothed.Values.Select(v => v.Average()), higher);
         string rule = config.Base.TargetAccuracy is null
-            ? "lowest among the arms of the mean over seeds of the last value of the smoothed curve"
+            ? (higher ? "lowest" : "highest") + " among the arms of the mean over seeds of the last value of the smoothed curve"
             : "target_accuracy of the config";
         var others = arms.Where(a => a.Arm.Name != config.Reference).ToList();
-        var best = others.Select(a => (a.Arm.Name, Mean: a.Runs.Average(r => r.Result.FinalAccuracy))).OrderByDescending(x => x.Mean).FirstOrDefault();
+        var finals = others.Select(a => (a.Arm.Name, Mean: a.Runs.Average(r => r.Result.FinalScore))).ToList();
+        var best = (higher ? finals.OrderByDescending(x => x.Mean) : finals.OrderBy(x => x.Mean)).FirstOrDefault();
         double? bestTarget = others.Count == 0 ? null : best.Mean;
 
-        var times = curves.ToDictionary(c => c.Key, c => c.Value.Select(curve => TimeToTarget.FirstReach(curve, commonTarget, window)).ToList());
+        var times = curves.ToDictionary(c => c.Key, c => c.Value.Select(curve => TimeToTarget.FirstReach(curve, commonTarget, window, higher)).ToList());
         var timesBest = curves.ToDictionary(c => c.Key, c => c.Value.Select(curve =>
-            bestTarget is double t ? TimeToTarget.FirstReach(curve, t, window) : null).ToList());
+            bestTarget is double t ? TimeToTarget.FirstReach(curve, t, window, higher) : null).ToList());
 
         var summaries = arms.Select(a =>
         {
@@ -46,7 +50,7 @@ public static class ComparisonBuilder
                 Name = a.Arm.Name,
                 Method = a.Arm.Method,
                 FinalAccuracy = Intervals.Bootstrap(Examples(results), config.BootstrapReplicates),
-                FinalAccuracyPerSeed = results.Select(r => r.FinalAccuracy).ToList(),
+                FinalAccuracyPerSeed = results.Select(r => r.FinalScore).ToList(),
                 FinalSmoothedPerSeed = finalSmoothed[a.Arm.Name],
                 TimeToCommonPerSeed = times[a.Arm.Name],
                 TimeToCommon = Intervals.TInterval(Reached(times[a.Arm.Name])),
@@ -69,7 +73,7 @@ public static class ComparisonBuilder
         var reference = arms.Single(a => a.Arm.Name == config.Reference);
         var versus = others.Select(o =>
         {
-            var diff = reference.Runs.Zip(o.Runs, (r, b) => Difference(r.Result.ExampleAccuracy, b.Result.ExampleAccuracy)).ToList();
+            var diff = reference.Runs.Zip(o.Runs, (r, b) => Difference(r.Result.ExampleScores, b.Result.ExampleScores)).ToList();
             var accuracy = Intervals.Bootstrap(diff, config.BootstrapReplicates);
             var speedups = Ratios(times[o.Arm.Name], times[config.Reference]);
             var speedup = Intervals.RatioInterval(speedups.Where(x => x is not null).Select(x => x!.Value).ToArray());
@@ -77,7 +81,9 @@ public static class ComparisonBuilder
             {
                 Other = o.Arm.Name,
                 AccuracyDifference = accuracy,
-                AccuracyVerdict = accuracy.ExcludesZero ? (accuracy.Mean > 0 ? $"{config.Reference} more accurate" : $"{config.Reference} less accurate") : "no difference",
+                AccuracyVerdict = !accuracy.ExcludesZero ? "no difference"
+                    : higher ? (accuracy.Mean > 0 ? $"{config.Reference} more accurate" : $"{config.Reference} less accurate")
+                    : (accuracy.Mean < 0 ? $"{config.Reference} lower perplexity" : $"{config.Reference} higher perplexity"),
                 SpeedupPerSeed = speedups,
                 Speedup = speedup,
                 SpeedupVerdict = speedup.Count < 2 ? "too few seeds reached the target"
@@ -91,6 +97,7 @@ public static class ComparisonBuilder
         {
             Source = config.Source,
             Task = config.Base.Task,
+            Metric = arms[0].Runs[0].Result.Metric,
             Devices = config.Base.Devices,
             Sparsity = config.Base.Sparsity,
             Rounds = config.Base.Rounds,
@@ -109,16 +116,16 @@ public static class ComparisonBuilder
         };
     }
 
-    /// <summary>A run's evaluated curve points (simulated time, accuracy on the evaluation sample).</summary>
+    /// <summary>A run's evaluated curve points (simulated time, accuracy or perplexity on the evaluation sample).</summary>
     public static CurvePoint[] CurveOf(MethodResult result) =>
-        result.Curve.Where(p => p.Accuracy is not null).Select(p => new CurvePoint(p.SimTimeSeconds, p.Accuracy!.Value)).ToArray();
+        result.Curve.Where(p => result.ScoreOf(p) is not null).Select(p => new CurvePoint(p.SimTimeSeconds, result.ScoreOf(p)!.Value)).ToArray();
 
     private static double[] Reached(IEnumerable<double?> times) => times.Where(t => t is not null).Select(t => t!.Value).ToArray();
 
     private static List<double?> Ratios(IReadOnlyList<double?> numerator, IReadOnlyList<double?> denominator) =>
         numerator.Zip(denominator, (n, d) => n is double a && d is double b && b > 0 ? a / b : (double?)null).ToList();
 
-    private static List<double[]> Examples(IEnumerable<MethodResult> results) => results.Select(r => r.ExampleAccuracy.ToArray()).ToList();
+    private static List<double[]> Examples(IEnumerable<MethodResult> results) => results.Select(r => r.ExampleScores.ToArray()).ToList();
 
     private static double[] Difference(IReadOnlyList<double> a, IReadOnlyList<double> b)
     {
@@ -132,12 +139,12 @@ public static class ComparisonBuilder
     /// <summary>Mean, min and max over seeds of the accuracy at each evaluated round (rounds every seed evaluated).</summary>
     private static List<CurveBand> Band(IReadOnlyList<MethodResult> results)
     {
-        var rounds = results.Select(r => r.Curve.Where(p => p.Accuracy is not null).Select(p => p.Round).ToHashSet())
+        var rounds = results.Select(r => r.Curve.Where(p => r.ScoreOf(p) is not null).Select(p => p.Round).ToHashSet())
             .Aggregate((a, b) => { a.IntersectWith(b); return a; }).Order().ToList();
         return rounds.Select(round =>
         {
             var points = results.Select(r => r.Curve.First(p => p.Round == round)).ToList();
-            var acc = points.Select(p => p.Accuracy!.Value).ToList();
+            var acc = results.Zip(points, (r, p) => r.ScoreOf(p)!.Value).ToList();
             return new CurveBand(round, points.Average(p => p.SimTimeSeconds), acc.Average(), acc.Min(), acc.Max());
         }).ToList();
     }

@@ -1,5 +1,6 @@
 // One device's real local work each round: slice its pruned copy from the shared frozen base, prune it toward the round's
 // sparsity (least important units first), run K LoRA steps, report factors and losses, and release the copy again.
+// Classification devices train LoRA and the head; instruct devices train LoRA through the frozen LM head (no head sent).
 using System.Diagnostics;
 using FedSpine.Federated.Devices;
 using FedSpine.Model;
@@ -13,8 +14,10 @@ namespace FedSpine.Federated.Rounds;
 public sealed class DeviceRuntime
 {
     private readonly LlamaWeights _original;
-    private readonly TokenizedClassificationSet _train;
-    private readonly TokenizedClassificationSet _localTest;
+    private readonly TokenizedClassificationSet? _train;
+    private readonly TokenizedClassificationSet? _localTest;
+    private readonly TokenizedInstructSet? _instructTrain;
+    private readonly TokenizedInstructSet? _instructTest;
     private readonly LocalTrainingSettings _settings;
     private readonly ulong _seed;
     private LlamaWeights? _kept;   // the pruned copy between rounds, only when KeepModelBetweenRounds
@@ -40,9 +43,33 @@ public sealed class DeviceRuntime
         Importance = new ImportanceTracker(Mask.OriginalShapes, settings.ImportanceDecay);
     }
 
+    /// <summary>An instruct-task device: LoRA through the frozen LM head, loss on response tokens; its local metric is
+    /// exp(−mean response loss) = 1/perplexity (a share in (0, 1], higher is better, as accuracy is).</summary>
+    public DeviceRuntime(int id, LlamaWeights original, TokenizedInstructSet train, TokenizedInstructSet localTest,
+        LocalTrainingSettings settings, ulong seed)
+    {
+        if (train.Count == 0 || localTest.Count == 0)
+        {
+            throw new ArgumentException($"device {id}: needs training and local test examples (has {train.Count} and {localTest.Count})");
+        }
+        Id = id;
+        _original = original;
+        _instructTrain = train;
+        _instructTest = localTest.Count > settings.LocalEvalLimit
+            ? localTest.Subset(Enumerable.Range(0, settings.LocalEvalLimit).ToArray(), $"{localTest.Source} (first {settings.LocalEvalLimit})")
+            : localTest;
+        _settings = settings;
+        _seed = seed;
+        Mask = PruningMask.Full(original.LayerShapes);
+        Importance = new ImportanceTracker(Mask.OriginalShapes, settings.ImportanceDecay);
+    }
+
     public int Id { get; }
-    public int SampleCount => _train.Count;
-    public int LocalTestCount => _localTest.Count;
+    public int SampleCount => _train?.Count ?? _instructTrain!.Count;
+    public int LocalTestCount => _localTest?.Count ?? _instructTest!.Count;
+
+    /// <summary>Whether the device trains the instruct task (no classification head).</summary>
+    public bool Instruct => _instructTrain is not null;
 
     /// <summary>Kept units of the device's model, in the original coordinates.</summary>
     public PruningMask Mask { get; private set; }
@@ -95,11 +122,24 @@ public sealed class DeviceRuntime
         _kept = null;
         var lora = LoraWeights.Allocate(config, Mask.Shapes, _settings.Adapter.RankPerModule(task.Arm.Rank), task.Alpha);
         Load(lora, task.Factors);
-        var head = new ClassificationHead(config.HiddenSize, task.HeadBias.Length, new Rng(1), _settings.Pooling);
-        CopyExact(task.HeadWeight, head.Weight.Span, "head weight");
-        CopyExact(task.HeadBias, head.Bias.Span, "head bias");
-        head.TrainingLogitOffsets = LogitOffsets(task.HeadBias.Length);
-        var fineTune = new ClassificationTask(head, _train, _localTest);
+        ClassificationHead? head = null;
+        IFineTuneTask fineTune;
+        if (_instructTrain is not null)
+        {
+            if (task.HeadWeight.Length != 0 || task.HeadBias.Length != 0)
+            {
+                throw new InvalidDataException($"round {task.Round}: the task sends a classification head to an instruct device");
+            }
+            fineTune = new InstructTask(_instructTrain, _instructTest!);
+        }
+        else
+        {
+            head = new ClassificationHead(config.HiddenSize, task.HeadBias.Length, new Rng(1), _settings.Pooling);
+            CopyExact(task.HeadWeight, head.Weight.Span, "head weight");
+            CopyExact(task.HeadBias, head.Bias.Span, "head bias");
+            head.TrainingLogitOffsets = LogitOffsets(task.HeadBias.Length);
+            fineTune = new ClassificationTask(head, _train!, _localTest!);
+        }
         var settings = new PruneAndTuneSettings
         {
             Schedule = new OneShotSchedule(task.FinalSparsity, pruneStep: 1),
@@ -146,8 +186,9 @@ public sealed class DeviceRuntime
         var factors = loop.Lora.Adapters
             .Select(a => new ModuleFactors(a.Layer, a.Target, a.Adapter.Rank, a.Adapter.A.Span.ToArray(), a.Adapter.B.Span.ToArray()))
             .ToList();
-        return new DeviceReport(task.RunId, task.Round, Id, Mask, factors, head.Weight.Span.ToArray(), head.Bias.Span.ToArray(),
-            SampleCount, before.Loss, after.Loss, steps == 0 ? double.NaN : lossSum / steps, after.Value, (int)after.Count,
+        double localMetric = head is null ? Math.Exp(-after.Loss) : after.Value;   // instruct: 1/perplexity
+        return new DeviceReport(task.RunId, task.Round, Id, Mask, factors, head?.Weight.Span.ToArray() ?? [], head?.Bias.Span.ToArray() ?? [],
+            SampleCount, before.Loss, after.Loss, steps == 0 ? double.NaN : lossSum / steps, localMetric, LocalTestCount,
             flops, 0, 0, 0, watch.Elapsed.TotalSeconds);
     }
 
@@ -159,7 +200,7 @@ public sealed class DeviceRuntime
             return null;
         }
         var counts = new double[classes];
-        for (int i = 0; i < _train.Count; i++)
+        for (int i = 0; i < _train!.Count; i++)
         {
             counts[_train.Label(i)]++;
         }
@@ -171,12 +212,12 @@ public sealed class DeviceRuntime
     private ulong RoundSeed(int round) => _seed * 0x9E3779B97F4A7C15UL + (ulong)round * 0xBF58476D1CE4E5B9UL + (ulong)Id;
 
     private double StepFlops(LlamaWeights model, int rank) =>
-        TrainingCost.LoraStepFlops(model.Config, model.LayerShapes, _settings.Adapter.RankPerModule(rank), _settings.Batch, _settings.Tokens);
+        TrainingCost.LoraStepFlops(model.Config, model.LayerShapes, _settings.Adapter.RankPerModule(rank), _settings.Batch, _settings.Tokens, lmHead: Instruct);
 
     private double EvalFlops(LlamaWeights model, int rank)
     {
-        int batches = (_localTest.Count + _settings.Batch - 1) / _settings.Batch;
-        return batches * TrainingCost.ForwardFlops(model.Config, model.LayerShapes, _settings.Adapter.RankPerModule(rank), _settings.Batch, _settings.Tokens);
+        int batches = (LocalTestCount + _settings.Batch - 1) / _settings.Batch;
+        return batches * TrainingCost.ForwardFlops(model.Config, model.LayerShapes, _settings.Adapter.RankPerModule(rank), _settings.Batch, _settings.Tokens, lmHead: Instruct);
     }
 
     private static void Load(LoraWeights lora, IReadOnlyList<ModuleFactors> factors)

@@ -1,5 +1,6 @@
 // The server's federated state: every module's LoRA in full coordinates at the global rank (scale folded into B) and
-// the shared classification head. Slices it for a device (kept units, rank, alpha) and takes devices' factors back.
+// the shared classification head (none, zero classes, for the instruct task: its LM head is the frozen base's). Slices it
+// for a device (kept units, rank, alpha) and takes devices' factors back.
 using FedSpine.Federated.Aggregation;
 using FedSpine.Model;
 using FedSpine.Model.Lora;
@@ -44,6 +45,10 @@ public sealed class GlobalLora
                 rng.FillUniform(m.A, -bound, bound);
                 modules[(l, t)] = m;
             }
+        }
+        if (classes == 0)
+        {
+            return new GlobalLora(config, modules, [], []);   // no head: tasks that train through the model's own LM head
         }
         var head = new ClassificationHead(config.HiddenSize, classes, rng, pooling);
         return new GlobalLora(config, modules, head.Weight.Span.ToArray(), head.Bias.Span.ToArray());
@@ -122,13 +127,17 @@ public sealed class GlobalLora
                 u.Report.Mask, u.Alpha, u.Report.SampleCount)).ToList();
             aggregator.Aggregate(module, updates);
         }
+        if (Classes == 0)
+        {
+            return;
+        }
         var weights = uploads.Select(u => (double)u.Report.SampleCount).ToArray();
         aggregator.AggregateHead(HeadWeight, uploads.Select(u => u.Report.HeadWeight).ToList(), weights);
         aggregator.AggregateHead(HeadBias, uploads.Select(u => u.Report.HeadBias).ToList(), weights);
     }
 
     /// <summary>Every tensor of the state in a fixed order with its checkpoint name: lora.{layer}.{module}.A/.B, then
-    /// head.weight and head.bias. The arrays are the live state (writes change it).</summary>
+    /// head.weight and head.bias (when there is a head). The arrays are the live state (writes change it).</summary>
     public IReadOnlyList<(string Name, float[] Values)> NamedTensors()
     {
         var list = new List<(string, float[])>(2 * _modules.Count + 2);
@@ -137,8 +146,11 @@ public sealed class GlobalLora
             list.Add(($"lora.{layer}.{target.ShortName()}.A", m.A));
             list.Add(($"lora.{layer}.{target.ShortName()}.B", m.B));
         }
-        list.Add(("head.weight", HeadWeight));
-        list.Add(("head.bias", HeadBias));
+        if (Classes > 0)
+        {
+            list.Add(("head.weight", HeadWeight));
+            list.Add(("head.bias", HeadBias));
+        }
         return list;
     }
 

@@ -26,7 +26,12 @@ public sealed class FederatedData
     public IReadOnlyList<string> Labels => Train.Labels;
 
     /// <summary>Default tokens per example row of a task.</summary>
-    public static int DefaultMaxTokens(string task) => task == "spam" ? 64 : 48;
+    public static int DefaultMaxTokens(string task) => task switch
+    {
+        "spam" => 64,
+        FederatedInstructData.TaskName => FederatedInstructData.DefaultMaxTokens,
+        _ => 48,
+    };
 
     public static (TextClassificationDataset Train, TextClassificationDataset Test) LoadTask(RunConfig config)
     {
@@ -49,6 +54,8 @@ public sealed class FederatedData
                 var all = TextClassificationDataset.Load(path);
                 return config.EvalData is null ? all.Split(0.2, config.Seed) : (all, TextClassificationDataset.Load(config.EvalData, all.Labels));
             }
+            case FederatedInstructData.TaskName:
+                throw new ArgumentException("task: instruct runs with simulate and experiment (FederatedInstructData); server, device and partition take classification tasks for now");
             default:
                 throw new ArgumentException($"task: unknown task '{config.Task}' (expected spam, sentiment or classify)");
         }

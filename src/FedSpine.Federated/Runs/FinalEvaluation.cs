@@ -65,7 +65,7 @@ public static class FinalEvaluation
     }
 
     /// <summary>For each device, the first device whose deployed model is the same (same mask and same rank).</summary>
-    private static int[] SameModelAs(FederatedServer server, IReadOnlyList<DeviceRuntime> devices)
+    internal static int[] SameModelAs(FederatedServer server, IReadOnlyList<DeviceRuntime> devices)
     {
         int Rank(int i) => server.Slots[devices[i].Id].LastRank > 0 ? server.Slots[devices[i].Id].LastRank : server.Global.Rank;
         var twin = new int[devices.Count];
@@ -108,6 +108,16 @@ public static class FinalEvaluation
     public static (LlamaWeights Model, ClassificationHead Head) DeviceModel(FederatedServer server, DeviceRuntime device,
         LocalTrainingSettings local)
     {
+        var model = MergedModel(server, device, local);
+        var head = new ClassificationHead(model.Config.HiddenSize, server.Global.Classes, new Rng(1), local.Pooling);
+        server.Global.HeadWeight.CopyTo(head.Weight.Span);
+        server.Global.HeadBias.CopyTo(head.Bias.Span);
+        return (model, head);
+    }
+
+    /// <summary>The device's pruned base with the global LoRA (its last rank, or the global rank before it trained) merged.</summary>
+    public static LlamaWeights MergedModel(FederatedServer server, DeviceRuntime device, LocalTrainingSettings local)
+    {
         var slot = server.Slots[device.Id];
         int rank = slot.LastRank > 0 ? slot.LastRank : server.Global.Rank;
         float alpha = local.Adapter.Alpha(rank);
@@ -120,10 +130,7 @@ public static class FinalEvaluation
         }
         var model = device.CurrentModel();
         lora.MergeInto(model);
-        var head = new ClassificationHead(model.Config.HiddenSize, server.Global.Classes, new Rng(1), local.Pooling);
-        server.Global.HeadWeight.CopyTo(head.Weight.Span);
-        server.Global.HeadBias.CopyTo(head.Bias.Span);
-        return (model, head);
+        return model;
     }
 
     /// <summary>Rows per evaluation batch: wider than a training batch, since forward-only matrix products run faster
@@ -135,7 +142,7 @@ public static class FinalEvaluation
         BucketedAccuracy.Evaluate(model, head, test, Math.Max(local.Batch, EvalBatch), local.Tokens, correct);
 
     /// <summary>Milliseconds per token of decoding (each argmax fed back) after one warm-up step.</summary>
-    private static double DecodeLatency(LlamaWeights model, int bos)
+    internal static double DecodeLatency(LlamaWeights model, int bos)
     {
         int tokens = Math.Min(LatencyTokens, model.Config.MaxPositionEmbeddings);
         var decoder = new CachedDecoder(model, null, tokens);

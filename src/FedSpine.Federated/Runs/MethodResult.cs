@@ -49,6 +49,39 @@ public sealed record MethodResult
     /// right (its mean is final_accuracy): what paired comparisons of methods resample.</summary>
     [JsonPropertyName("example_accuracy")] public IReadOnlyList<double> ExampleAccuracy { get; init; } = [];
 
+    /// <summary>The metric the run's scores are in: null for accuracy (classification, higher is better), "perplexity"
+    /// for the instruct task (response perplexity, lower is better; then the *_perplexity fields hold the scores and the
+    /// accuracy fields hold 1/perplexity, so that code reading accuracy still sees "higher is better").</summary>
+    [JsonPropertyName("metric")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Metric { get; init; }
+
+    [JsonIgnore] public bool HigherIsBetter => Metric != PerplexityMetric;
+
+    public const string PerplexityMetric = "perplexity";
+
+    /// <summary>Instruct task: response perplexity of the final device models on the whole global test set, exp of the mean
+    /// over devices of their mean response loss; lowest and highest device; per category; ROUGE-L F1 of greedy responses.</summary>
+    [JsonPropertyName("final_perplexity")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? FinalPerplexity { get; init; }
+    [JsonPropertyName("min_device_perplexity")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? MinDevicePerplexity { get; init; }
+    [JsonPropertyName("max_device_perplexity")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? MaxDevicePerplexity { get; init; }
+    [JsonPropertyName("category_perplexity")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, double>? CategoryPerplexity { get; init; }
+    [JsonPropertyName("final_rouge_l")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? FinalRougeL { get; init; }
+
+    /// <summary>Instruct task: per global test example, in the test set's order, the mean over the final device models of
+    /// the example's mean response loss (nats per token; lower is better): what paired comparisons resample.</summary>
+    [JsonPropertyName("example_loss")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<double>? ExampleLoss { get; init; }
+
+    /// <summary>The per-example scores of the run's metric: example_accuracy, or example_loss for perplexity runs.</summary>
+    [JsonIgnore] public IReadOnlyList<double> ExampleScores => Metric == PerplexityMetric ? ExampleLoss ?? [] : ExampleAccuracy;
+
+    /// <summary>Instruct task: the first few ROUGE-L sample records with device 0's greedy response (for the report).</summary>
+    [JsonPropertyName("responses")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<ShownResponse>? Responses { get; init; }
+
+    /// <summary>The final score in the run's metric (accuracy or perplexity).</summary>
+    [JsonIgnore] public double FinalScore => Metric == PerplexityMetric ? FinalPerplexity ?? double.NaN : FinalAccuracy;
+
+    /// <summary>A curve point's score in the run's metric (null when not evaluated that round).</summary>
+    public double? ScoreOf(RoundPoint point) => Metric == PerplexityMetric ? point.Perplexity : point.Accuracy;
+
     /// <summary>This line without its long per-round and per-example arrays (for summary.json).</summary>
-    public MethodResult Brief() => this with { Curve = [], ExampleAccuracy = [] };
+    public MethodResult Brief() => this with { Curve = [], ExampleAccuracy = [], ExampleLoss = ExampleLoss is null ? null : [] };
 }

@@ -1,6 +1,7 @@
 // Runs one method of a simulated run from round 1 (or from its checkpoint) to the end: builds the devices and the server,
 // runs the rounds through RoundLoop with the accuracy curve (keeping the last K round checkpoints; wall_s adds up over
-// resumed sessions), and finishes with the final device models and result.json.
+// resumed sessions), and finishes with the final device models and result.json. The instruct task's curve and results
+// are response perplexity (lower is better; accuracy fields hold 1/perplexity).
 using System.Diagnostics;
 using System.Text.Json;
 using FedSpine.Federated.Aggregation;
@@ -20,7 +21,8 @@ public sealed class MethodRun
 {
     private readonly RunConfig _config;
     private readonly MethodSpec _spec;
-    private readonly FederatedData _data;
+    private readonly FederatedData? _data;
+    private readonly FederatedInstructData? _instruct;
     private readonly ITokenizer _tokenizer;
     private double _wallBefore;   // real seconds of the sessions before this one (from the checkpoint)
 
@@ -35,6 +37,19 @@ public sealed class MethodRun
         Devices = data.Devices.Select((d, i) => new DeviceRuntime(i, model, d.Train, d.Test, Local, RunPlan.DeviceSeed(_config, i))).ToList();
         Server = plan.CreateServer(spec, model.Config, data.Labels.Count, Devices.Select(d => d.Mask).ToList(),
             Devices.Select(d => d.SampleCount).ToList());
+    }
+
+    /// <summary>An instruct-task method: no classification head; devices train through the frozen LM head.</summary>
+    public MethodRun(RunPlan plan, MethodSpec spec, LlamaWeights model, ITokenizer tokenizer, FederatedInstructData data, string folder)
+    {
+        _config = plan.Config;
+        _spec = spec;
+        _instruct = data;
+        _tokenizer = tokenizer;
+        Folder = folder;
+        Local = plan.Local with { Tokens = data.GlobalTest.MaxTokens };
+        Devices = data.Devices.Select((d, i) => new DeviceRuntime(i, model, d.Train, d.Test, Local, RunPlan.DeviceSeed(_config, i))).ToList();
+        Server = plan.CreateServer(spec, model.Config, classes: 0, Devices.Select(d => d.Mask).ToList(), Devices.Select(d => d.SampleCount).ToList());
     }
 
     public string Folder { get; }
@@ -66,7 +81,11 @@ public sealed class MethodRun
     {
         Directory.CreateDirectory(Folder);
         var watch = Stopwatch.StartNew();
-        var evalSet = EvaluationSet(_data.GlobalTest);
+        if (_instruct is not null)
+        {
+            return RunInstruct(transport, onRound, stopAfterRound, watch);
+        }
+        var evalSet = EvaluationSet(_data!.GlobalTest);
         var loop = new RoundLoop(Server, _config.Rounds, _config.CheckpointEvery, MetricsPath, Rounds,
             () =>
             {
@@ -109,6 +128,71 @@ public sealed class MethodRun
         return result;
     }
 
+    private MethodResult? RunInstruct(IDeviceTransport transport, Action<RoundPoint>? onRound, int? stopAfterRound, Stopwatch watch)
+    {
+        var test = _instruct!.GlobalTest;
+        int[] sample = SampleIndices(test.Count);
+        var evalSet = sample.Length == test.Count ? test : test.Subset(sample, $"{test.Source} (sample of {sample.Length})");
+        var loop = new RoundLoop(Server, _config.Rounds, _config.CheckpointEvery, MetricsPath, Rounds,
+            () =>
+            {
+                RunCheckpoint.Save(CheckpointPath, Server, Devices, Rounds, _wallBefore + watch.Elapsed.TotalSeconds);
+                CheckpointHistory.Keep(CheckpointPath, Server.Round, _config.KeepCheckpoints);
+            },
+            round => round % _config.EvalEvery == 0 || round == _config.Rounds
+                ? 1 / MeanPerplexity(InstructFinalEvaluation.Perplexities(Server, Devices, evalSet, Local))
+                : null,
+            PerplexityCurve: true);
+        if (!loop.Run(transport, (_, point) => onRound?.Invoke(point), stopAfterRound))
+        {
+            return null;
+        }
+        var finals = InstructFinalEvaluation.Run(Server, Devices, test, _instruct.Test, _config.RougeSamples, Local, _tokenizer,
+            _config.SaveModels ? Path.Combine(Folder, "devices") : null);
+        double perplexity = MeanPerplexity(finals.Select(f => f.Perplexity).ToList());
+        var categories = test.Categories.Select((c, k) => (c, k)).Where(x => finals[0].Perplexity.CountOf(x.k) > 0)
+            .ToDictionary(x => x.c, x => Math.Exp(finals.Average(f => Math.Log(f.Perplexity.OfCategory(x.k)))));
+        double local = Server.MeanAccuracy();
+        var result = new MethodResult
+        {
+            Method = _spec.Name,
+            Metric = MethodResult.PerplexityMetric,
+            FinalPerplexity = perplexity,
+            MinDevicePerplexity = finals.Min(f => f.Perplexity.Value),
+            MaxDevicePerplexity = finals.Max(f => f.Perplexity.Value),
+            CategoryPerplexity = categories,
+            FinalRougeL = RoundPoint.Finite(finals.Average(f => f.RougeL)),
+            FinalAccuracy = 1 / perplexity,
+            MinDeviceAccuracy = 1 / finals.Max(f => f.Perplexity.Value),
+            MaxDeviceAccuracy = 1 / finals.Min(f => f.Perplexity.Value),
+            FinalLocalAccuracy = RoundPoint.Finite(local),
+            FinalSparsity = finals.Average(f => f.Sparsity.PrunableSparsity),
+            MinDeviceSparsity = finals.Min(f => f.Sparsity.PrunableSparsity),
+            MaxDeviceSparsity = finals.Max(f => f.Sparsity.PrunableSparsity),
+            FinalOverallSparsity = finals.Average(f => f.Sparsity.OverallSparsity),
+            SimTimeSeconds = Server.SimTime,
+            BytesSent = Server.BytesSent,
+            LatencyMsPerToken = finals.Average(f => f.LatencyMsPerToken),
+            MeanParameters = finals.Average(f => (double)f.Parameters),
+            Rounds = Server.Round,
+            WallSeconds = _wallBefore + watch.Elapsed.TotalSeconds,
+            Curve = Rounds.ToList(),
+            FinalExamples = test.Count,
+            CurveExamples = evalSet.Count,
+            Responses = finals[0].Responses.Take(ShownResponses).Select(r => new ShownResponse(finals[0].Device, r.Record.Category,
+                r.Record.Instruction, r.Record.Context, r.Record.Response, r.Response, r.RougeL)).ToList(),
+            ExampleLoss = Enumerable.Range(0, test.Count).Select(j => finals.Average(f => f.Perplexity.ExampleLoss[j])).ToList(),
+        };
+        AtomicFile.WriteAllText(ResultPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        return result;
+    }
+
+    /// <summary>Responses of device 0's final model kept in result.json for the report.</summary>
+    public const int ShownResponses = 3;
+
+    /// <summary>Perplexity of the devices together: exp of the mean over devices of each one's mean response loss.</summary>
+    private static double MeanPerplexity(IReadOnlyList<ResponsePerplexity> devices) => Math.Exp(devices.Average(d => d.MeanLoss));
+
     /// <summary>The evaluation set of the accuracy curve: the global test set, or a fixed seeded sample of eval_examples of
     /// it (the same for every method and seed). The final accuracy is always measured on the whole global test set.</summary>
     private TokenizedClassificationSet EvaluationSet(TokenizedClassificationSet test)
@@ -117,13 +201,23 @@ public sealed class MethodRun
         {
             return test;
         }
-        var order = Enumerable.Range(0, test.Count).ToArray();
+        return test.Subset(SampleIndices(test.Count), $"{test.Source} (sample of {n})");
+    }
+
+    /// <summary>The curve's fixed seeded sample of eval_examples of count test examples (all of them when not fewer).</summary>
+    private int[] SampleIndices(int count)
+    {
+        if (_config.EvalExamples is not int n || n >= count)
+        {
+            return Enumerable.Range(0, count).ToArray();
+        }
+        var order = Enumerable.Range(0, count).ToArray();
         var rng = new Rng(0x7E57UL);
         for (int i = order.Length - 1; i > 0; i--)
         {
             int j = rng.NextInt(i + 1);
             (order[i], order[j]) = (order[j], order[i]);
         }
-        return test.Subset(order.Take(n).Order().ToArray(), $"{test.Source} (sample of {n})");
+        return order.Take(n).Order().ToArray();
     }
 }

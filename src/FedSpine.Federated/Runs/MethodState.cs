@@ -41,6 +41,10 @@ public sealed record RoundPoint(
     /// <summary>Why the round's aggregate was rolled back (RoundSummary.RolledBack); absent when it was kept.</summary>
     [JsonPropertyName("rolled_back")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RolledBack { get; init; }
 
+    /// <summary>Instruct task: mean response perplexity of the device models on the evaluation sample (lower is better);
+    /// accuracy then holds its inverse. Absent for classification.</summary>
+    [JsonPropertyName("perplexity")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Perplexity { get; init; }
+
     public static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }
 

@@ -10,8 +10,9 @@ namespace FedSpine.Federated.Runs;
 /// <param name="Rounds">Every round point so far (a resumed run's included); the loop appends to it.</param>
 /// <param name="SaveCheckpoint">Writes the checkpoint (with device state in a simulation, server state only in a deployment).</param>
 /// <param name="Evaluate">Accuracy on the evaluation set after round t, or null when round t is not evaluated.</param>
+/// <param name="PerplexityCurve">The instruct task: Evaluate gives 1/perplexity, and each point also carries the perplexity.</param>
 public sealed record RoundLoop(FederatedServer Server, int TotalRounds, int CheckpointEvery, string MetricsPath,
-    List<RoundPoint> Rounds, Action SaveCheckpoint, Func<int, double?>? Evaluate = null)
+    List<RoundPoint> Rounds, Action SaveCheckpoint, Func<int, double?>? Evaluate = null, bool PerplexityCurve = false)
 {
     /// <summary>Runs rounds until the last, or until stopAfterRound (checkpointed there). Returns whether every round ran.
     /// A cancellation is honoured between rounds (OperationCanceledException); the last checkpoint stays valid.</summary>
@@ -24,6 +25,10 @@ public sealed record RoundLoop(FederatedServer Server, int TotalRounds, int Chec
             cancel.ThrowIfCancellationRequested();
             var summary = Server.RunRound(transport);
             var point = RoundPoint.From(summary, Evaluate?.Invoke(Server.Round));
+            if (PerplexityCurve && point.Accuracy is double inverse && inverse > 0)
+            {
+                point = point with { Perplexity = 1 / inverse };
+            }
             Rounds.Add(point);
             File.AppendAllLines(MetricsPath, summary.Devices.Select(r => JsonSerializer.Serialize(r)));
             bool stopping = stopAfterRound is int k && Server.Round >= k && Server.Round < TotalRounds;

@@ -23,8 +23,11 @@ public static class RunCheckpoint
             tensors.Add(new($"lora.{layer}.{target.ShortName()}.A", new Tensor(m.A, 0, m.Rank, m.In)));
             tensors.Add(new($"lora.{layer}.{target.ShortName()}.B", new Tensor(m.B, 0, m.Out, m.Rank)));
         }
-        tensors.Add(new("head.weight", new Tensor(server.Global.HeadWeight, 0, server.Global.HeadWeight.Length)));
-        tensors.Add(new("head.bias", new Tensor(server.Global.HeadBias, 0, server.Global.HeadBias.Length)));
+        if (server.Global.Classes > 0)   // the instruct task has no head
+        {
+            tensors.Add(new("head.weight", new Tensor(server.Global.HeadWeight, 0, server.Global.HeadWeight.Length)));
+            tensors.Add(new("head.bias", new Tensor(server.Global.HeadBias, 0, server.Global.HeadBias.Length)));
+        }
         foreach (var (name, velocity) in server.Momentum?.Velocity ?? [])
         {
             tensors.Add(new($"momentum.{name}", new Tensor(velocity, 0, velocity.Length)));
@@ -58,8 +61,11 @@ public static class RunCheckpoint
             Read(file, $"lora.{layer}.{target.ShortName()}.A", m.A);
             Read(file, $"lora.{layer}.{target.ShortName()}.B", m.B);
         }
-        Read(file, "head.weight", server.Global.HeadWeight);
-        Read(file, "head.bias", server.Global.HeadBias);
+        if (server.Global.Classes > 0)
+        {
+            Read(file, "head.weight", server.Global.HeadWeight);
+            Read(file, "head.bias", server.Global.HeadBias);
+        }
         foreach (var (name, velocity) in server.Momentum?.Velocity ?? [])
         {
             Read(file, $"momentum.{name}", velocity);

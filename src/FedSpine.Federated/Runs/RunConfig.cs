@@ -9,7 +9,8 @@ public sealed record RunConfig
     [JsonPropertyName("model")] public string Model { get; init; } = "models/fedspine-base";
     [JsonPropertyName("tokenizer")] public string? Tokenizer { get; init; }
 
-    /// <summary>spam (JSONL with subject+body, label ham/spam, group), sentiment (VADER movie snippets) or classify (any labelled JSONL/CSV/TSV).</summary>
+    /// <summary>spam (JSONL with subject+body, label ham/spam, group), sentiment (VADER movie snippets), classify (any labelled
+    /// JSONL/CSV/TSV) or instruct (Dolly/Alpaca JSONL; response perplexity, lower is better).</summary>
     [JsonPropertyName("task")] public string Task { get; init; } = "spam";
 
     /// <summary>Training data (split over the devices); default by task: data/spam/train.jsonl for spam.</summary>
@@ -140,6 +141,10 @@ public sealed record RunConfig
     /// after every eval_every rounds and at the end: the accuracy curve and the final accuracy.</summary>
     [JsonPropertyName("eval_examples")] public int? EvalExamples { get; init; } = 200;
     [JsonPropertyName("eval_every")] public int EvalEvery { get; init; } = 1;
+
+    /// <summary>Instruct task: global test records (a fixed seeded sample) whose greedy responses each final device model
+    /// gives, scored with ROUGE-L F1 (0 = none).</summary>
+    [JsonPropertyName("rouge_samples")] public int RougeSamples { get; init; } = 100;
 
     /// <summary>Write every device's final pruned + merged model as an HF folder.</summary>
     [JsonPropertyName("save_models")] public bool SaveModels { get; init; } = true;

@@ -19,7 +19,7 @@ public static class RunConfigValidator
             }
         }
         Require(!string.IsNullOrWhiteSpace(c.Model), "model", "a model path is required");
-        Require(c.Task is "spam" or "sentiment" or "classify", "task", $"unknown task '{c.Task}' (expected spam, sentiment or classify)");
+        Require(c.Task is "spam" or "sentiment" or "classify" or FederatedInstructData.TaskName, "task", $"unknown task '{c.Task}' (expected spam, sentiment, classify or instruct)");
         Require(c.Rounds >= 1, "rounds", $"must be at least 1 (got {c.Rounds})");
         Require(c.LocalSteps >= 1, "local_steps", $"must be at least 1 (got {c.LocalSteps})");
         Require(c.Sparsity >= 0 && c.Sparsity < 1, "sparsity", $"must be in [0, 1) (got {c.Sparsity})");
@@ -46,6 +46,7 @@ public static class RunConfigValidator
         Require(c.TargetAccuracy is null or (> 0 and <= 1), "target_accuracy", $"must be in (0, 1] (got {c.TargetAccuracy})");
         Require(c.LocalTestFraction > 0 && c.LocalTestFraction < 1, "local_test_fraction", $"must lie strictly between 0 and 1 (got {c.LocalTestFraction})");
         Require(c.EvalExamples is null or >= 1, "eval_examples", $"must be at least 1 (got {c.EvalExamples})");
+        Require(c.RougeSamples >= 0, "rouge_samples", $"must be 0 or more (got {c.RougeSamples})");
         Require(double.IsFinite(c.LogitAdjustment) && c.LogitAdjustment >= 0, "logit_adjustment", $"must be >= 0 (got {c.LogitAdjustment})");
         Require(float.IsFinite(c.AdamEpsilon) && c.AdamEpsilon > 0, "adam_epsilon", $"must be positive (got {c.AdamEpsilon})");
         Require(c.ServerMomentum >= 0 && c.ServerMomentum < 1, "server_momentum", $"must be in [0, 1) (got {c.ServerMomentum})");

@@ -68,7 +68,9 @@ public sealed class SimulationRunner
         var loaded = ModelLoader.Load(Config.Model, Config.Tokenizer, requireTokenizer: true);
         var tokenizer = loaded.Tokenizer!;
         var profiles = Plan.Profiles;
-        var data = FederatedData.Create(Config, tokenizer, profiles.Count);
+        bool instruct = FederatedInstructData.Handles(Config.Task);
+        var data = instruct ? null : FederatedData.Create(Config, tokenizer, profiles.Count);
+        var instructData = instruct ? FederatedInstructData.Create(Config, tokenizer, profiles.Count) : null;
         var results = new List<MethodResult>();
         for (int i = 0; i < Config.Methods.Count; i++)
         {
@@ -83,7 +85,9 @@ public sealed class SimulationRunner
                 observer?.MethodDone(done, fromEarlierSession: true);
                 continue;
             }
-            var run = new MethodRun(Plan, Plan.Methods[i], loaded.Weights, tokenizer, data, folder);
+            var run = instructData is not null
+                ? new MethodRun(Plan, Plan.Methods[i], loaded.Weights, tokenizer, instructData, folder)
+                : new MethodRun(Plan, Plan.Methods[i], loaded.Weights, tokenizer, data!, folder);
             run.ResumeIfCheckpointed();
             observer?.MethodStarted(method, i, Config.Methods.Count, Config.Rounds, run.Server.Round);
             var attack = Config.Attack is string spec ? UploadAttack.Parse(spec) : null;
@@ -107,15 +111,21 @@ public sealed class SimulationRunner
         return timed;
     }
 
-    /// <summary>Adds target_accuracy and time_to_target_s: the target is the given one, else the best final accuracy among
-    /// the baselines (every method but fedspine), else the method's own final accuracy.</summary>
+    /// <summary>Adds target_accuracy and time_to_target_s: the target is the given one, else the best final score among
+    /// the baselines (every method but fedspine), else the method's own final score. Scores are in the run's metric:
+    /// accuracy (best = highest, reached at or above) or, for the instruct task, perplexity (best = lowest, reached at or
+    /// below; target_accuracy then holds the target perplexity).</summary>
     public static IReadOnlyList<MethodResult> Timed(IReadOnlyList<MethodResult> results, double? target)
     {
-        double? best = target ?? results.Where(r => r.Method != "fedspine").Select(r => (double?)r.FinalAccuracy).Max();
+        bool higher = results.Count == 0 || results[0].HigherIsBetter;
+        var baselines = results.Where(r => r.Method != "fedspine").Select(r => (double?)r.FinalScore).ToList();
+        double? best = target ?? (higher ? baselines.Max() : baselines.Min());
         return results.Select(r =>
         {
-            double? t = best ?? r.FinalAccuracy;
-            var hit = t is double goal ? r.Curve.FirstOrDefault(p => p.Accuracy >= goal - 1e-12) : null;
+            double? t = best ?? r.FinalScore;
+            var hit = t is double goal
+                ? r.Curve.FirstOrDefault(p => r.ScoreOf(p) is double v && (higher ? v >= goal - 1e-12 : v <= goal + 1e-12))
+                : null;
             return r with { TargetAccuracy = t, TimeToTargetSeconds = hit?.SimTimeSeconds };
         }).ToList();
     }
