@@ -18,6 +18,7 @@ namespace FedSpine.Deploy.Server;
 public sealed class DeployServer : IAsyncDisposable
 {
     private const long HelloLimit = 64 * 1024;
+    private const long AuthenticatedDrainLimit = 256L * 1024 * 1024;
     private readonly WebApplication _app;
     private readonly ServerRun _run;
     private readonly TokenTable _tokens;
@@ -228,7 +229,10 @@ public sealed class DeployServer : IAsyncDisposable
     {
         string peer = ctx.Connection.RemoteIpAddress?.ToString() ?? "?";
         string where = $"{ctx.Request.Method} {ctx.Request.Path}";
-        LimitBody(ctx, 0);   // no body is read unless an endpoint asks for it (ReadBody)
+        // What Kestrel may read (drain) of a refused request's body: a small one is drained so that the client reads its
+        // answer (closing on unread bytes resets the connection and loses it); a bigger one from a client without a
+        // valid token is not read at all, the connection is closed instead.
+        LimitBody(ctx, HelloLimit);
         try
         {
             string header = ctx.Request.Headers.Authorization.ToString();
@@ -237,6 +241,7 @@ public sealed class DeployServer : IAsyncDisposable
                 throw new WireError(401, "missing token: send 'Authorization: Bearer <device token>'");
             }
             int device = _tokens.DeviceOf(header[7..].Trim()) ?? throw new WireError(401, "unknown token");
+            LimitBody(ctx, AuthenticatedDrainLimit);   // a device's stale upload (409) is drained, so it reads why
             if (slot is not null)
             {
                 if (!int.TryParse(slot, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int asked))
