@@ -25,39 +25,34 @@ public sealed class DeviceRuntime
     /// <param name="original">The unpruned base model, never modified (devices in one process share it).</param>
     /// <param name="seed">Seeds this device's batch draws (mixed with the round number each round).</param>
     public DeviceRuntime(int id, LlamaWeights original, TokenizedClassificationSet train, TokenizedClassificationSet localTest,
-        LocalTrainingSettings settings, ulong seed)
+        LocalTrainingSettings settings, ulong seed) : this(id, original, train.Count, localTest.Count, settings, seed)
     {
-        if (train.Count == 0 || localTest.Count == 0)
-        {
-            throw new ArgumentException($"device {id}: needs training and local test examples (has {train.Count} and {localTest.Count})");
-        }
-        Id = id;
-        _original = original;
         _train = train;
         _localTest = localTest.Count > settings.LocalEvalLimit
             ? localTest.Subset(Enumerable.Range(0, settings.LocalEvalLimit).ToArray(), $"{localTest.Source} (first {settings.LocalEvalLimit})")
             : localTest;
-        _settings = settings;
-        _seed = seed;
-        Mask = PruningMask.Full(original.LayerShapes);
-        Importance = new ImportanceTracker(Mask.OriginalShapes, settings.ImportanceDecay);
     }
 
     /// <summary>An instruct-task device: LoRA through the frozen LM head, loss on response tokens; its local metric is
     /// exp(−mean response loss) = 1/perplexity (a share in (0, 1], higher is better, as accuracy is).</summary>
     public DeviceRuntime(int id, LlamaWeights original, TokenizedInstructSet train, TokenizedInstructSet localTest,
-        LocalTrainingSettings settings, ulong seed)
+        LocalTrainingSettings settings, ulong seed) : this(id, original, train.Count, localTest.Count, settings, seed)
     {
-        if (train.Count == 0 || localTest.Count == 0)
-        {
-            throw new ArgumentException($"device {id}: needs training and local test examples (has {train.Count} and {localTest.Count})");
-        }
-        Id = id;
-        _original = original;
         _instructTrain = train;
         _instructTest = localTest.Count > settings.LocalEvalLimit
             ? localTest.Subset(Enumerable.Range(0, settings.LocalEvalLimit).ToArray(), $"{localTest.Source} (first {settings.LocalEvalLimit})")
             : localTest;
+    }
+
+    /// <summary>What both tasks' devices share: the base, settings, seed, a full mask and fresh importance statistics.</summary>
+    private DeviceRuntime(int id, LlamaWeights original, int trainCount, int testCount, LocalTrainingSettings settings, ulong seed)
+    {
+        if (trainCount == 0 || testCount == 0)
+        {
+            throw new ArgumentException($"device {id}: needs training and local test examples (has {trainCount} and {testCount})");
+        }
+        Id = id;
+        _original = original;
         _settings = settings;
         _seed = seed;
         Mask = PruningMask.Full(original.LayerShapes);
