@@ -197,7 +197,7 @@ public sealed class FederatedServer
         }
         float alpha = _local.Adapter.Alpha(chosen.Rank);
         return new RoundTask(Settings.RunId, round, slot.Id, slot.Mask, chosen, NextSparsity(slot, chosen, round), slot.TargetSparsity,
-            Settings.LocalSteps, Settings.LearningRate, alpha, Global.SliceFor(slot.Mask, chosen.Rank, alpha),
+            Settings.LocalSteps, Settings.LearningRateAt(round), alpha, Global.SliceFor(slot.Mask, chosen.Rank, alpha),
             (float[])Global.HeadWeight.Clone(), (float[])Global.HeadBias.Clone(), Settings.DeadlineSeconds);
     }
 

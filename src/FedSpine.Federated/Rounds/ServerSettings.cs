@@ -12,6 +12,16 @@ public sealed record ServerSettings
     public int LocalSteps { get; init; } = 20;
     public float LearningRate { get; init; } = 2e-3f;
 
+    /// <summary>"constant": LearningRate every round; "cosine": LearningRate at round 0 down to MinLearningRate at the last
+    /// round along a half cosine (LearningRateAt).</summary>
+    public string LearningRateSchedule { get; init; } = "constant";
+    public float MinLearningRate { get; init; } = 2e-4f;
+
+    /// <summary>The local learning rate of round r (1-based) sent with the round's tasks.</summary>
+    public float LearningRateAt(int round) => LearningRateSchedule == "cosine"
+        ? FedSpine.Model.Pretraining.LearningRateSchedule.At(Math.Clamp(round, 1, Rounds), Rounds, 0, LearningRate, MinLearningRate)
+        : LearningRate;
+
     /// <summary>S*: every pruning device ends here; 0 for methods that do not prune.</summary>
     public double FinalSparsity { get; init; }
 
@@ -83,6 +93,8 @@ public sealed record ServerSettings
         Require(SparsitySpread >= 0 && SparsitySpread < 1, "sparsity_spread", $"must be in [0, 1) (got {SparsitySpread})");
         Require(NormTerm is "adapter" or "change", "reward_norm_term", $"must be adapter or change (got '{NormTerm}')");
         Require(ProgressTerm is "ratio" or "pace", "reward_progress_term", $"must be ratio or pace (got '{ProgressTerm}')");
+        Require(LearningRateSchedule is "constant" or "cosine", "lr_schedule", $"must be constant or cosine (got '{LearningRateSchedule}')");
+        Require(LearningRateSchedule == "constant" || (float.IsFinite(MinLearningRate) && MinLearningRate > 0 && MinLearningRate <= LearningRate), "min_lr", $"must be positive and at most lr (got {MinLearningRate})");
         Require(ServerMomentum >= 0 && ServerMomentum < 1, "server_momentum", $"must be in [0, 1) (got {ServerMomentum})");
 
         Require(ClipMultiple == 0 || (ClipMultiple >= 1 && double.IsFinite(ClipMultiple)), "clip_multiple", $"must be 0 (off) or at least 1 (got {ClipMultiple})");

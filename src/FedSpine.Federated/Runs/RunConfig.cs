@@ -132,6 +132,13 @@ public sealed record RunConfig
     /// v ← β·v + Δ with Δ the round's aggregated change. 0 = plain aggregation.</summary>
     [JsonPropertyName("server_momentum")] public double ServerMomentum { get; init; }
 
+    /// <summary>The local learning rate over rounds: "constant" (lr every round) or "cosine" (from lr down to min_lr at the
+    /// last round along a half cosine, so the global model settles instead of swinging with the last rounds' updates).</summary>
+    [JsonPropertyName("lr_schedule")] public string LearningRateSchedule { get; init; } = "constant";
+
+    /// <summary>The local learning rate of the last round under lr_schedule: cosine; null = lr / 10.</summary>
+    [JsonPropertyName("min_lr")] public float? MinLearningRate { get; init; }
+
     [JsonPropertyName("importance")] public string Importance { get; init; } = "lora";
 
     /// <summary>Share of each device's examples kept as its local test set.</summary>

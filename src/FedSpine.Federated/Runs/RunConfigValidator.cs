@@ -50,6 +50,9 @@ public static class RunConfigValidator
         Require(double.IsFinite(c.LogitAdjustment) && c.LogitAdjustment >= 0, "logit_adjustment", $"must be >= 0 (got {c.LogitAdjustment})");
         Require(float.IsFinite(c.AdamEpsilon) && c.AdamEpsilon > 0, "adam_epsilon", $"must be positive (got {c.AdamEpsilon})");
         Require(c.ServerMomentum >= 0 && c.ServerMomentum < 1, "server_momentum", $"must be in [0, 1) (got {c.ServerMomentum})");
+        Require(c.LearningRateSchedule is "constant" or "cosine", "lr_schedule", $"must be constant or cosine (got '{c.LearningRateSchedule}')");
+        Require(c.MinLearningRate is null || (float.IsFinite(c.MinLearningRate.Value) && c.MinLearningRate > 0 && c.MinLearningRate <= c.LearningRate),
+            "min_lr", $"must be positive and at most lr ({c.LearningRate}) (got {c.MinLearningRate})");
         Require(c.EvalEvery >= 1, "eval_every", $"must be at least 1 (got {c.EvalEvery})");
         Require(c.Pooling is "mean" or "last", "pooling", $"must be mean or last (got '{c.Pooling}')");
         Require(ImportanceEstimators.Names.Contains(c.Importance), "importance", $"unknown estimator '{c.Importance}' (expected {string.Join(", ", ImportanceEstimators.Names)})");

@@ -66,6 +66,8 @@ public sealed class RunPlan
         Rounds = Config.Rounds,
         LocalSteps = Config.LocalSteps,
         LearningRate = Config.LearningRate,
+        LearningRateSchedule = Config.LearningRateSchedule,
+        MinLearningRate = Config.MinLearningRate ?? Config.LearningRate / 10,
         FinalSparsity = spec.Prunes ? Config.Sparsity : 0,
         PruneEndRound = Math.Max(1, (int)Math.Round(Config.PruneEnd * Config.Rounds)),
         Fraction = Config.Fraction,
