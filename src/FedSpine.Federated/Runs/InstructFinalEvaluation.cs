@@ -12,8 +12,9 @@ using FedSpine.Tensors;
 
 namespace FedSpine.Federated.Runs;
 
-public sealed record InstructDeviceFinal(int Device, ResponsePerplexity Perplexity, double RougeL, double LatencyMsPerToken, long Parameters,
-    SparsityReport Sparsity, IReadOnlyList<InstructResponse> Responses);
+/// <param name="OwnPerplexity">Response perplexity on the test records of the device's own categories (NaN when none).</param>
+public sealed record InstructDeviceFinal(int Device, ResponsePerplexity Perplexity, double OwnPerplexity, double RougeL, double LatencyMsPerToken,
+    long Parameters, SparsityReport Sparsity, IReadOnlyList<InstructResponse> Responses);
 
 public static class InstructFinalEvaluation
 {
@@ -38,10 +39,12 @@ public static class InstructFinalEvaluation
         return Enumerable.Range(0, devices.Count).Select(i => scores[twin[i]]).ToArray();
     }
 
-    /// <summary>The final device models: perplexity (overall and per category) on the whole test set, ROUGE-L of greedy
-    /// responses to rougeSamples fixed test records, latency, sizes; saved as HF folders when saveFolder is given.</summary>
+    /// <summary>The final device models: perplexity (overall, per category, and on the device's own categories, indices
+    /// into test.Categories per device) on the whole test set, ROUGE-L of greedy responses to rougeSamples fixed test records,
+    /// latency, sizes; saved as HF folders when saveFolder is given.</summary>
     public static IReadOnlyList<InstructDeviceFinal> Run(FederatedServer server, IReadOnlyList<DeviceRuntime> devices, TokenizedInstructSet test,
-        InstructDataset testRecords, int rougeSamples, LocalTrainingSettings local, ITokenizer tokenizer, string? saveFolder)
+        IReadOnlyList<int[]> ownCategories, InstructDataset testRecords, int rougeSamples, LocalTrainingSettings local, ITokenizer tokenizer,
+        string? saveFolder)
     {
         var perplexities = Perplexities(server, devices, test, local);
         int[] twin = FinalEvaluation.SameModelAs(server, devices);
@@ -53,7 +56,7 @@ public static class InstructFinalEvaluation
             responses[i] = twin[i] != i ? responses[twin[i]] : rougeSamples <= 0 ? []
                 : InstructResponses.Generate(model, null, tokenizer, testRecords, rougeSamples, ResponseTokens);
             double rouge = responses[i].Count == 0 ? double.NaN : responses[i].Average(r => r.RougeL);
-            results.Add(new InstructDeviceFinal(devices[i].Id, perplexities[i], rouge, FinalEvaluation.DecodeLatency(model, tokenizer.BosId),
+            results.Add(new InstructDeviceFinal(devices[i].Id, perplexities[i], perplexities[i].OfCategories(ownCategories[i]), rouge, FinalEvaluation.DecodeLatency(model, tokenizer.BosId),
                 model.ParameterCount, SparsityReport.Measure(model.Config, devices[i].Mask), responses[i]));
             if (saveFolder is not null)
             {

@@ -147,7 +147,8 @@ public sealed class MethodRun
         {
             return null;
         }
-        var finals = InstructFinalEvaluation.Run(Server, Devices, test, _instruct.Test, _config.RougeSamples, Local, _tokenizer,
+        var own = Devices.Select(d => _instruct.CategoriesOf(d.Id)).ToList();
+        var finals = InstructFinalEvaluation.Run(Server, Devices, test, own, _instruct.Test, _config.RougeSamples, Local, _tokenizer,
             _config.SaveModels ? Path.Combine(Folder, "devices") : null);
         double perplexity = MeanPerplexity(finals.Select(f => f.Perplexity).ToList());
         var categories = test.Categories.Select((c, k) => (c, k)).Where(x => finals[0].Perplexity.CountOf(x.k) > 0)
@@ -181,6 +182,8 @@ public sealed class MethodRun
             CurveExamples = evalSet.Count,
             Responses = finals[0].Responses.Take(ShownResponses).Select(r => new ShownResponse(finals[0].Device, r.Record.Category,
                 r.Record.Instruction, r.Record.Context, r.Record.Response, r.Response, r.RougeL)).ToList(),
+            DevicePerplexity = finals.Select((f, i) => new DevicePerplexity(f.Device, own[i].Select(c => test.Categories[c]).ToList(),
+                RoundPoint.Finite(f.OwnPerplexity), f.Perplexity.Value)).ToList(),
             ExampleLoss = Enumerable.Range(0, test.Count).Select(j => finals.Average(f => f.Perplexity.ExampleLoss[j])).ToList(),
         };
         AtomicFile.WriteAllText(ResultPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }) + "\n");
