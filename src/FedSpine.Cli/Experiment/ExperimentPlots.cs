@@ -17,7 +17,7 @@ internal static class ExperimentPlots
         var files = new List<string>
         {
             Save(ScoreVsTime(c), folder, Perplexity(c) ? "perplexity_vs_time.png" : "accuracy_vs_time.png"),
-            Save(Perplexity(c) ? FinalPerplexity(c) : FinalAccuracy(c), folder, Perplexity(c) ? "final_perplexity.png" : "final_accuracy.png"),
+            Save(FinalScore(c), folder, Perplexity(c) ? "final_perplexity.png" : "final_accuracy.png"),
         };
         var reference = c.Arms.Single(a => a.Name == c.Reference);
         if (reference.Classes.Count > 0)
@@ -80,74 +80,45 @@ internal static class ExperimentPlots
         return plot;
     }
 
-    private static Plot FinalAccuracy(Comparison c)
+    // The final score per arm: the mean over seeds with its 95% interval and each seed as a dot. Accuracy in percent with
+    // its bootstrap interval; for instruct runs response perplexity, the interval of the mean per-example loss drawn as
+    // the factor exp(low − mean) .. exp(high − mean) around the mean perplexity.
+    private static Plot FinalScore(Comparison c)
     {
+        bool ppl = Perplexity(c);
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         for (int i = 0; i < c.Arms.Count; i++)
         {
-            var e = c.Arms[i].FinalAccuracy;
-            if (e.Mean is not double mean)
+            var e = c.Arms[i].FinalAccuracy;   // accuracy, or the per-example loss of a perplexity run
+            var perSeed = c.Arms[i].FinalAccuracyPerSeed.Select(a => ppl ? a : 100 * a).ToArray();
+            double? center = ppl ? (perSeed.Length > 0 ? perSeed.Average() : null) : 100 * e.Mean;
+            if (center is not double mean)
             {
                 continue;
             }
-            var marker = plot.Add.Marker(i, 100 * mean);
-            marker.Color = palette.GetColor(i);
-            marker.Size = 10;
-            if (e.Low is double low && e.High is double high)
-            {
-                var bar = new ScottPlot.Plottables.ErrorBar([(double)i], [100 * mean], null, null, [100 * (high - mean)], [100 * (mean - low)]);
-                plot.Add.Plottable(bar);
-                bar.Color = palette.GetColor(i);
-                bar.LineWidth = 2;
-            }
-            var seeds = plot.Add.ScatterPoints(c.Arms[i].FinalAccuracyPerSeed.Select(_ => i + 0.15).ToArray(),
-                c.Arms[i].FinalAccuracyPerSeed.Select(a => 100 * a).ToArray());
-            seeds.Color = palette.GetColor(i).WithAlpha(0.5);
-            seeds.MarkerSize = 5;
-        }
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            c.Arms.Select((a, i) => new Tick(i, a.Name)).ToArray());
-        Title(plot, $"{c.Task}: final accuracy on all {c.FinalExamples} test examples, 95% interval; dots: seeds");
-        plot.YLabel("accuracy (%)");
-        plot.Axes.SetLimitsX(-0.6, c.Arms.Count - 0.4);
-        return plot;
-    }
-
-    // Instruct runs: mean over seeds of the final perplexity, the seeds as dots, and the 95% interval of the mean
-    // per-example loss drawn as the factor exp(low − mean) .. exp(high − mean) around it.
-    private static Plot FinalPerplexity(Comparison c)
-    {
-        var plot = new Plot();
-        var palette = new ScottPlot.Palettes.Category10();
-        for (int i = 0; i < c.Arms.Count; i++)
-        {
-            var perSeed = c.Arms[i].FinalAccuracyPerSeed;
-            if (perSeed.Count == 0)
-            {
-                continue;
-            }
-            double mean = perSeed.Average();
             var marker = plot.Add.Marker(i, mean);
             marker.Color = palette.GetColor(i);
             marker.Size = 10;
-            var loss = c.Arms[i].FinalAccuracy;
-            if (loss.Mean is double m && loss.Low is double low && loss.High is double high)
+            if (e.Mean is double m && e.Low is double low && e.High is double high)
             {
-                var bar = new ScottPlot.Plottables.ErrorBar([(double)i], [mean], null, null,
-                    [mean * (Math.Exp(high - m) - 1)], [mean * (1 - Math.Exp(low - m))]);
+                double up = ppl ? mean * (Math.Exp(high - m) - 1) : 100 * (high - m);
+                double down = ppl ? mean * (1 - Math.Exp(low - m)) : 100 * (m - low);
+                var bar = new ScottPlot.Plottables.ErrorBar([(double)i], [mean], null, null, [up], [down]);
                 plot.Add.Plottable(bar);
                 bar.Color = palette.GetColor(i);
                 bar.LineWidth = 2;
             }
-            var seeds = plot.Add.ScatterPoints(perSeed.Select(_ => i + 0.15).ToArray(), perSeed.ToArray());
+            var seeds = plot.Add.ScatterPoints(perSeed.Select(_ => i + 0.15).ToArray(), perSeed);
             seeds.Color = palette.GetColor(i).WithAlpha(0.5);
             seeds.MarkerSize = 5;
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             c.Arms.Select((a, i) => new Tick(i, a.Name)).ToArray());
-        Title(plot, $"{c.Task}: final response perplexity on all {c.FinalExamples} test examples (lower is better), 95% interval; dots: seeds");
-        plot.YLabel("response perplexity");
+        Title(plot, ppl
+            ? $"{c.Task}: final response perplexity on all {c.FinalExamples} test examples (lower is better), 95% interval; dots: seeds"
+            : $"{c.Task}: final accuracy on all {c.FinalExamples} test examples, 95% interval; dots: seeds");
+        plot.YLabel(ppl ? "response perplexity" : "accuracy (%)");
         plot.Axes.SetLimitsX(-0.6, c.Arms.Count - 0.4);
         return plot;
     }
