@@ -83,6 +83,8 @@ public sealed class InstructCliTests : IDisposable
                 $"{noInstruction}:2: no string \"instruction\" field"),
             (["partition", "--task", "instruct", "--data", tiny, "--partition", "group", "--devices", "3", "--out", Path.Combine(_dir, "p2")],
                 "2 categories for 3 devices"),
+            ([.. Server("v1", 3), "--config", GroupConfig(tiny), "--devices", "3 agx"], "2 categories for 3 devices"),
+            ([.. Server("v2", 2), "--data", noInstruction, "--devices", "2 agx"], $"{noInstruction}:2: no string \"instruction\" field"),
         ];
         foreach (var (args, expected) in cases)
         {
@@ -93,6 +95,17 @@ public sealed class InstructCliTests : IDisposable
             Assert.Contains(expected, error, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);   // no stack trace
         }
+    }
+
+    private string[] Server(string name, int devices) =>
+        ["server", "--urls", "http://127.0.0.1:0", "--out", Path.Combine(_dir, name), "--expect-devices", $"{devices}", "--tokens", Path.Combine(_dir, name + "-tokens.txt"),
+         "--model", BaseModel, "--task", "instruct", "--methods", "fedspine"];
+
+    private string GroupConfig(string data)
+    {
+        string path = Path.Combine(_dir, $"group-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(new Dictionary<string, object> { ["data"] = data, ["partition"] = "group" }));
+        return path;
     }
 
     [Fact]
