@@ -1,4 +1,4 @@
-// The server's half of a run (no device models or data here): builds the method's FederatedServer exactly as simulate
+// The server's half of a run (no device models or private data here): builds the method's FederatedServer exactly as simulate
 // does, resumes it from the server-only checkpoint (the latest, or a kept earlier round's), runs the rounds over a transport,
 // and writes the same run folder as simulate (config.json, methods/<m>/metrics.jsonl + checkpoints + result.json, ...);
 // an instruct run's server with the data scores the devices' models by response perplexity (ServerInstructEvaluation).
