@@ -23,6 +23,7 @@ public static class Program
             SimulateCommand.Create(),
             ExperimentCommand.Create(),
             PartitionCommand.Create(),
+            InstructSplitCommand.Create(),
             ServerCommand.Create(),
             DeviceCommand.Create(),
         };

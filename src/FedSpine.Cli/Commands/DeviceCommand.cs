@@ -17,7 +17,7 @@ internal static class DeviceCommand
         var tokenFile = new Option<string?>("--token-file") { Description = "read the token from this file instead (keeps it out of the process list)" };
         var model = new Option<string>("--model") { Description = "base model: HF folder or llama2.c .bin (the server's)", Required = true };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer.json or tokenizer.bin [default: the model folder's]" };
-        var data = new Option<string>("--data") { Description = "this device's data file (device-ID.jsonl from fedspine partition)", Required = true };
+        var data = new Option<string>("--data") { Description = "this device's data file (device-ID.jsonl from fedspine partition; for an instruct run, Dolly/Alpaca JSONL, split on the device when no row has \"split\")", Required = true };
         var profile = new Option<string?>("--profile") { Description = "tx2, nx, agx or phone: report that profile's simulated times (and sleep to match them)" };
         var noThrottle = new Option<bool>("--no-throttle") { Description = "with --profile, do not sleep to imitate the profile's speed" };
         var state = new Option<string?>("--state") { Description = "state file (mask, importance) [default: device-ID.state.json beside --data]" };

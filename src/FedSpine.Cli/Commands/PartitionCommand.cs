@@ -1,6 +1,6 @@
 // `fedspine partition`: splits a task's training set over N devices exactly as `simulate` does for the same config
-// (FederatedData.DeviceIndices) and writes one private data file per device (device-K.jsonl, train then local-test rows)
-// plus partition.json (labels, sizes); a device given its file trains on the examples the simulated device trains on.
+// (FederatedData/FederatedInstructData.DeviceIndices) and writes one private data file per device (device-K.jsonl, train then
+// local-test rows) plus partition.json (labels or categories, sizes); a device given its file trains as the simulated one.
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -16,7 +16,7 @@ internal static class PartitionCommand
     public static Command Create()
     {
         var config = new Option<string?>("--config") { Description = "run config file (.json, .yaml or .yml); flags override its keys" };
-        var task = new Option<string?>("--task") { Description = "spam, sentiment or classify [default: spam]" };
+        var task = new Option<string?>("--task") { Description = "spam, sentiment, classify or instruct [default: spam]" };
         var data = new Option<string?>("--data") { Description = "the task's data file [spam default: data/spam/train.jsonl]" };
         var evalData = new Option<string?>("--eval-data") { Description = "global test set (changes the training set of classify)" };
         var devices = new Option<string>("--devices") { Description = "number of devices (or a device mix such as \"2 tx2,2 agx\")", Required = true };
@@ -45,13 +45,30 @@ internal static class PartitionCommand
                 throw new ArgumentException($"--devices: must be at least 1 (got {mix})");
             }
             PartitionSpec.Parse(run.Partition);
-            var (train, _) = FederatedData.LoadTask(run);
-            var parts = FederatedData.DeviceIndices(run, train, count);
             string folder = parse.GetValue(output)!;
-            Directory.CreateDirectory(folder);
-            for (int d = 0; d < parts.Count; d++)
+            IReadOnlyList<(int[] Train, int[] Test)> parts;
+            IReadOnlyList<string> names;
+            if (FederatedInstructData.Handles(run.Task))
             {
-                DeviceDataFile.Write(Path.Combine(folder, DeviceDataFile.FileName(d)), train, parts[d].Train, parts[d].Test);
+                var (records, _) = FederatedInstructData.LoadTask(run);   // the fixed split: only training records go to devices
+                parts = FederatedInstructData.DeviceIndices(run, records, count);
+                names = records.Categories;
+                Directory.CreateDirectory(folder);
+                for (int d = 0; d < parts.Count; d++)
+                {
+                    InstructDeviceFile.Write(Path.Combine(folder, DeviceDataFile.FileName(d)), records, parts[d].Train, parts[d].Test);
+                }
+            }
+            else
+            {
+                var (train, _) = FederatedData.LoadTask(run);
+                parts = FederatedData.DeviceIndices(run, train, count);
+                names = train.Labels;
+                Directory.CreateDirectory(folder);
+                for (int d = 0; d < parts.Count; d++)
+                {
+                    DeviceDataFile.Write(Path.Combine(folder, DeviceDataFile.FileName(d)), train, parts[d].Train, parts[d].Test);
+                }
             }
             var manifest = new
             {
@@ -60,7 +77,7 @@ internal static class PartitionCommand
                 partition = run.Partition,
                 seed = run.Seed,
                 local_test_fraction = run.LocalTestFraction,
-                labels = train.Labels,
+                labels = names,   // the instruct task: its categories
                 devices = parts.Select((p, d) => new { device = d, file = DeviceDataFile.FileName(d), train = p.Train.Length, test = p.Test.Length }),
             };
             File.WriteAllText(Path.Combine(folder, "partition.json"), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { WriteIndented = true }) + "\n");

@@ -21,8 +21,8 @@ internal static class ServerCommand
         var config = new Option<string?>("--config") { Description = "run config file (.json, .yaml or .yml); flags override its keys" };
         var model = new Option<string?>("--model") { Description = "base model (the server reads its shapes) [default: models/fedspine-base]" };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "tokenizer.json or tokenizer.bin (optional on the server)" };
-        var task = new Option<string?>("--task") { Description = "spam, sentiment or classify [default: spam]" };
-        var data = new Option<string?>("--data") { Description = "the task's data, read only for its class names (or give --labels)" };
+        var task = new Option<string?>("--task") { Description = "spam, sentiment, classify or instruct [default: spam]" };
+        var data = new Option<string?>("--data") { Description = "the task's data, read for its class names (or give --labels); instruct: the Dolly/Alpaca file, whose fixed test split the server scores the devices' models on" };
         var labels = new Option<string?>("--labels") { Description = "comma-separated class names, instead of reading --data" };
         var devices = new Option<string?>("--devices") { Description = "device classes, e.g. \"2 tx2,2 agx\" (memory, HetLoRA ranks) [default: N agx]" };
         var rounds = new Option<int?>("--rounds") { Description = "federated rounds [default: 12]" };
@@ -128,7 +128,10 @@ internal static class ServerCommand
             {
                 Task.WaitAny([server.Completion], interrupted.Token);
                 var result = server.Completion.GetAwaiter().GetResult();
-                Console.Out.WriteLine($"finished {result.Rounds} rounds of {result.Method}: mean local accuracy {result.FinalLocalAccuracy:0.000}, " +
+                string score = result.Metric != MethodResult.PerplexityMetric ? $"mean local accuracy {result.FinalLocalAccuracy:0.000}"
+                    : result.CategoryPerplexity is not null ? $"global test response perplexity {result.FinalPerplexity:0.00}"
+                    : $"mean local response perplexity {result.FinalPerplexity:0.00}";
+                Console.Out.WriteLine($"finished {result.Rounds} rounds of {result.Method}: {score}, " +
                                       $"sparsity {result.FinalSparsity:0.000}, simulated {result.SimTimeSeconds:0.0} s, {result.BytesSent} bytes sent");
                 Console.Out.WriteLine($"run folder: {run.Folder}");
                 return 0;

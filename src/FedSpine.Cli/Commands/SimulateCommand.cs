@@ -26,7 +26,7 @@ internal static class SimulateCommand
         var compare = new Option<bool>("--compare") { Description = "run fedspine and every baseline" };
         var partition = new Option<string?>("--partition") { Description = "dirichlet:ALPHA, iid or group [default: dirichlet:0.5]" };
         var seed = new Option<ulong?>("--seed") { Description = "seed of everything [default: 1]" };
-        var target = new Option<double?>("--target-accuracy") { Description = "accuracy the methods are timed to [default: the best baseline's final]" };
+        var target = new Option<double?>("--target-accuracy") { Description = "accuracy the methods are timed to (--task instruct: a response perplexity, reached at or below) [default: the best baseline's final]" };
         var deadline = new Option<double?>("--deadline") { Description = "round deadline in simulated seconds (late uploads are dropped)" };
         var fraction = new Option<double?>("--fraction") { Description = "share of devices selected per round [default: 1]" };
         var noModels = new Option<bool>("--no-save-models") { Description = "do not write every device's final model" };

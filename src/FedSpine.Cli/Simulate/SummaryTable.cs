@@ -1,6 +1,6 @@
-// The summary of a simulate run as a fixed-width table (printed) and as Markdown (report.md): per method the final
-// accuracy of the device models (response perplexity and ROUGE-L for the instruct task), sparsity, simulated time to the
-// target and in total, bytes sent, latency.
+// The summary of a simulate run as a fixed-width table (printed) and as Markdown (report.md): per method the final accuracy
+// of the device models (instruct: response perplexity, ROUGE-L, each device's own-category beside global perplexity),
+// sparsity, simulated time to the target and in total, bytes sent, latency.
 using System.Globalization;
 using System.Text;
 using FedSpine.Federated.Runs;
@@ -56,9 +56,27 @@ internal static class SummaryTable
         if (Perplexity(results))
         {
             sb.AppendLine().AppendLine("final ppl: response perplexity (lower is better) of the final device models (pruned base + global LoRA, merged) on the whole global test set: exp of the mean over devices of each model's mean loss on response and end-of-text tokens. ROUGE-L: mean F1 of greedy responses on a fixed sample of test records.");
+            sb.AppendLine("time to target: simulated seconds until the devices' response perplexity on the evaluation sample first reached the target or went below it.");
+            if (results[0].TargetAccuracy is double targetPpl)
+            {
+                sb.AppendLine(Invariant($"target response perplexity: {targetPpl:F3}."));
+            }
             foreach (var r in results.Where(r => r.CategoryPerplexity is not null))
             {
                 sb.AppendLine($"- {r.Method} by category: " + string.Join(", ", r.CategoryPerplexity!.Select(c => Invariant($"{c.Key} {c.Value:F2}"))));
+            }
+            var owned = results.Where(r => r.DevicePerplexity is { Count: > 0 }).ToList();
+            if (owned.Count > 0)
+            {
+                sb.AppendLine().AppendLine("## Each device's model on its own categories against the whole test set").AppendLine();
+                sb.AppendLine("Per device: its categories (those of its training data), response perplexity on the global test records of those categories / on the whole global test set; then the geometric mean over the devices.").AppendLine();
+                foreach (var r in owned)
+                {
+                    var (own, global, lower, scored) = DevicePerplexity.Summarise(r.DevicePerplexity!);
+                    sb.AppendLine($"- {r.Method}: " + string.Join("; ", r.DevicePerplexity!.Select(d =>
+                        Invariant($"d{d.Device} ({string.Join("+", d.Categories)}) {(d.OwnCategoryPerplexity is double o ? o.ToString("F2", CultureInfo.InvariantCulture) : "-")} / {d.GlobalPerplexity:F2}")))
+                        + Invariant($"; mean {own:F2} / {global:F2}, {lower}/{scored} devices lower on their own categories"));
+                }
             }
             sb.AppendLine().AppendLine("## Mean device-model response perplexity by round and simulated time").AppendLine();
             foreach (var r in results.Where(r => r.Curve.Count > 0))

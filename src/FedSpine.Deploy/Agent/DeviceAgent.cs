@@ -1,7 +1,8 @@
-// `fedspine device`: registers with the server, loads its base model and private data, then polls for round tasks and
-// answers each with DeviceRuntime.Run, the simulator's device work. With a profile it is SimulatedDevice itself (same
-// dropout draws and simulated times, so a deployment reproduces the simulation) and may sleep to imitate slower
-// hardware; without one it reports measured times. Its mask and importance live in a state file, so it survives restarts.
+// `fedspine device`: registers with the server, loads its base model and private data (labelled examples, or instruction
+// records for an instruct run), then polls for round tasks and answers each with DeviceRuntime.Run, the simulator's device
+// work. With a profile it is SimulatedDevice itself (same dropout draws and simulated times, so a deployment reproduces the
+// simulation) and may sleep to imitate slower hardware; without one it reports measured times. Its mask and importance
+// live in a state file, so it survives restarts.
 using System.Diagnostics;
 using System.Net;
 using FedSpine.Deploy.Wire;
@@ -75,13 +76,27 @@ public sealed class DeviceAgent
         }
         var config = FedSpine.Federated.Runs.RunConfigFile.Parse(hello.Config, "server's run config", yaml: false);
         var loaded = ModelLoader.Load(_options.Model, _options.Tokenizer, requireTokenizer: true);
-        var (train, test) = DeviceDataFile.Read(_options.Data, hello.Labels);
         var local = RunPlan.LocalSettings(config, hello.MaxTokens);
-        _runtime = new DeviceRuntime(_options.Id, loaded.Weights, TokenizedClassificationSet.Encode(train, loaded.Tokenizer!, hello.MaxTokens),
-            TokenizedClassificationSet.Encode(test, loaded.Tokenizer!, hello.MaxTokens), local, RunPlan.DeviceSeed(config, _options.Id));
+        ulong seed = RunPlan.DeviceSeed(config, _options.Id);
+        int trainCount, testCount;
+        if (FederatedInstructData.Handles(config.Task))
+        {
+            // The instruct task: LoRA through the frozen LM head on the device's instruction records; its metric is 1/perplexity.
+            var (train, test) = InstructDeviceFile.Read(_options.Data, config.LocalTestFraction, seed);
+            _runtime = new DeviceRuntime(_options.Id, loaded.Weights, TokenizedInstructSet.Encode(train, loaded.Tokenizer!, hello.MaxTokens),
+                TokenizedInstructSet.Encode(test, loaded.Tokenizer!, hello.MaxTokens), local, seed);
+            (trainCount, testCount) = (train.Count, test.Count);
+        }
+        else
+        {
+            var (train, test) = DeviceDataFile.Read(_options.Data, hello.Labels);
+            _runtime = new DeviceRuntime(_options.Id, loaded.Weights, TokenizedClassificationSet.Encode(train, loaded.Tokenizer!, hello.MaxTokens),
+                TokenizedClassificationSet.Encode(test, loaded.Tokenizer!, hello.MaxTokens), local, seed);
+            (trainCount, testCount) = (train.Count, test.Count);
+        }
         _simulated = _options.Profile is string name ? new SimulatedDevice(_runtime, DeviceProfiles.Get(name), config.Seed) : null;
         _state = DeviceStateFile.Load(_options.EffectiveStatePath, hello.RunKey, _options.Id) ?? new DeviceStateFile(hello.RunKey, _options.Id, []);
-        _log($"loaded {loaded.Source} and {train.Count}+{test.Count} examples from {_options.Data}; state {_options.EffectiveStatePath} " +
+        _log($"loaded {loaded.Source} and {trainCount}+{testCount} {config.Task} examples from {_options.Data}; state {_options.EffectiveStatePath} " +
              $"({_state.Snapshots.Count} snapshot(s))");
     }
 

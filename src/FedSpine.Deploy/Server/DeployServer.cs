@@ -131,9 +131,22 @@ public sealed class DeployServer : IAsyncDisposable
         var result = _run.Run(Transport, (summary, wall) =>
         {
             Status.RoundDone(summary, wall);
-            _log.LogInformation("round {Round}/{Rounds}: {Accepted}/{Selected} uploads used, wall {Wall:0.00} s, simulated {RoundSeconds:0.00} s, mean local accuracy {Accuracy}; checkpoint written",
-                summary.Round, _run.Config.Rounds, summary.Accepted, summary.Selected, wall, summary.RoundSeconds,
-                double.IsFinite(summary.Accuracy) ? summary.Accuracy.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "n/a (no upload used)");
+            if (_run.IsInstruct)
+            {
+                // The devices' local metric is 1/perplexity; the server's own score of their models when it has the data.
+                string global = _run.Rounds.Count > 0 && _run.Rounds[^1].Perplexity is double ppl
+                    ? ppl.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "n/a";
+                _log.LogInformation("round {Round}/{Rounds}: {Accepted}/{Selected} uploads used, wall {Wall:0.00} s, simulated {RoundSeconds:0.00} s, mean local response perplexity {Perplexity}, global test perplexity {Global}; checkpoint written",
+                    summary.Round, _run.Config.Rounds, summary.Accepted, summary.Selected, wall, summary.RoundSeconds,
+                    double.IsFinite(summary.Accuracy) && summary.Accuracy > 0 ? (1 / summary.Accuracy).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) : "n/a (no upload used)",
+                    global);
+            }
+            else
+            {
+                _log.LogInformation("round {Round}/{Rounds}: {Accepted}/{Selected} uploads used, wall {Wall:0.00} s, simulated {RoundSeconds:0.00} s, mean local accuracy {Accuracy}; checkpoint written",
+                    summary.Round, _run.Config.Rounds, summary.Accepted, summary.Selected, wall, summary.RoundSeconds,
+                    double.IsFinite(summary.Accuracy) ? summary.Accuracy.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture) : "n/a (no upload used)");
+            }
             if (summary.RolledBack is string why)
             {
                 _log.LogWarning("{RolledBack}", why);

@@ -1,6 +1,7 @@
-// The server's half of a run (no device models or data here): builds the method's FederatedServer exactly as simulate
+// The server's half of a run (no device models or private data here): builds the method's FederatedServer exactly as simulate
 // does, resumes it from the server-only checkpoint (the latest, or a kept earlier round's), runs the rounds over a transport,
-// and writes the same run folder as simulate (config.json, methods/<m>/metrics.jsonl + checkpoints + result.json, ...).
+// and writes the same run folder as simulate (config.json, methods/<m>/metrics.jsonl + checkpoints + result.json, ...);
+// an instruct run's server with the data scores the devices' models by response perplexity (ServerInstructEvaluation).
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -30,8 +31,10 @@ public sealed class ServerRun
     // A run too short for an early/late comparison gives NaN means in arms.json; written as "NaN" rather than failing.
     private static readonly JsonSerializerOptions ArmsJson = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    private ServerRun(RunPlan plan, string folder, ServerFolderState state, LlamaConfig model, FederatedServer server, IReadOnlyList<DeviceProfile> profiles)
+    private ServerRun(RunPlan plan, string folder, ServerFolderState state, LlamaConfig model, FederatedServer server, IReadOnlyList<DeviceProfile> profiles,
+        ServerInstructEvaluation? instruct)
     {
+        Instruct = instruct;
         Plan = plan;
         Folder = folder;
         State = state;
@@ -51,6 +54,10 @@ public sealed class ServerRun
     public LlamaConfig Model { get; }
     public FederatedServer Server { get; }
     public IReadOnlyList<DeviceProfile> Profiles { get; }
+
+    /// <summary>Instruct runs whose server has the data and a tokenizer: the server scores the devices' models itself.</summary>
+    public ServerInstructEvaluation? Instruct { get; }
+    public bool IsInstruct => FederatedInstructData.Handles(Config.Task);
     public List<RoundPoint> Rounds { get; } = [];
     public int MaxTokens => Plan.MaxTokens;
     public string CheckpointPath => Path.Combine(MethodFolder, RunCheckpoint.FileName);
@@ -66,7 +73,21 @@ public sealed class ServerRun
         }
         IReadOnlyList<string> names;
         IReadOnlyList<int>? known = null;
-        if (labels is not null)
+        if (FederatedInstructData.Handles(config.Task))
+        {
+            // No classes: instruct devices train through the frozen LM head. With the data, the partition's sizes are known.
+            if (labels is { Count: > 0 })
+            {
+                throw new ArgumentException("--labels: the instruct task has no classes (give --data, the Dolly/Alpaca file, to evaluate on its test set)");
+            }
+            names = [];
+            if (config.Data is not null)
+            {
+                var train = FederatedInstructData.LoadTask(config).Train;
+                known = FederatedInstructData.DeviceIndices(config, train, expectDevices).Select(d => d.Train.Length).ToList();
+            }
+        }
+        else if (labels is not null)
         {
             names = labels;
         }
@@ -119,14 +140,18 @@ public sealed class ServerRun
         {
             throw new ArgumentException($"--expect-devices: {state.Devices} devices, but the device mix '{config.Devices}' lists {profiles.Count}; give --devices with {state.Devices}");
         }
-        var weights = ModelLoader.Load(config.Model, config.Tokenizer, requireTokenizer: false).Weights;
+        var loaded = ModelLoader.Load(config.Model, config.Tokenizer, requireTokenizer: false);
+        var weights = loaded.Weights;
         var masks = Enumerable.Range(0, profiles.Count).Select(_ => PruningMask.Full(weights.LayerShapes)).ToList();
         if (state.KnownSamples is { } counts && counts.Count != profiles.Count)
         {
             throw new InvalidDataException($"{Path.Combine(folder, StateFile)}: known_samples lists {counts.Count} devices, the run has {profiles.Count}");
         }
         var server = plan.CreateServer(plan.Methods[0], weights.Config, state.Labels.Count, masks, state.KnownSamples);
-        return new ServerRun(plan, folder, state, weights.Config, server, profiles);
+        var instruct = FederatedInstructData.Handles(config.Task)
+            ? ServerInstructEvaluation.TryCreate(config, weights, loaded.Tokenizer, profiles.Count, plan.MaxTokens)
+            : null;
+        return new ServerRun(plan, folder, state, weights.Config, server, profiles, instruct);
     }
 
     /// <summary>The config a device receives: the server's file paths removed.</summary>
@@ -144,7 +169,9 @@ public sealed class ServerRun
         {
             RunCheckpoint.Save(CheckpointPath, Server, devices: null, Rounds, _wallBefore + watch.Elapsed.TotalSeconds);
             CheckpointHistory.Keep(CheckpointPath, Server.Round, Config.KeepCheckpoints);
-        });
+        },
+        Instruct is null ? null : round => round % Config.EvalEvery == 0 || round == Config.Rounds ? Instruct.CurveScore(Server, Plan.Local) : null,
+        PerplexityCurve: IsInstruct);
         loop.Run(transport, (summary, _) =>
         {
             onRound?.Invoke(summary, roundWatch.Elapsed.TotalSeconds);
@@ -153,8 +180,19 @@ public sealed class ServerRun
         return Finish(_wallBefore + watch.Elapsed.TotalSeconds);
     }
 
-    /// <summary>result.json, summary.json, metrics.jsonl and arms.json. Accuracy here is the devices' local test accuracy:
-    /// the server holds no device model to evaluate on a global test set.</summary>
+    /// <summary>A server without the instruct data: the devices' local metric is 1/perplexity on their own test records, so
+    /// the result states that perplexity (the final being their mean, inverted).</summary>
+    private static MethodResult LocalPerplexity(MethodResult result, double? local) => result with
+    {
+        Metric = MethodResult.PerplexityMetric,
+        FinalPerplexity = local is double l and > 0 ? 1 / l : null,
+        MinDevicePerplexity = result.MaxDeviceAccuracy > 0 ? 1 / result.MaxDeviceAccuracy : null,
+        MaxDevicePerplexity = result.MinDeviceAccuracy > 0 ? 1 / result.MinDeviceAccuracy : null,
+    };
+
+    /// <summary>result.json, summary.json, metrics.jsonl and arms.json. Accuracy here is the devices' local test accuracy
+    /// (the server holds no device model), except for an instruct run whose server has the data: it scores the devices'
+    /// models on the global test set by response perplexity.</summary>
     private MethodResult Finish(double wallSeconds)
     {
         var sparsity = Server.Slots.Select(s => SparsityReport.Measure(Model, s.Mask)).ToList();
@@ -176,6 +214,10 @@ public sealed class ServerRun
             WallSeconds = wallSeconds,
             Curve = Rounds.ToList(),
         };
+        if (IsInstruct)
+        {
+            result = Instruct is not null ? Instruct.Final(Server, result, Plan.Local) : LocalPerplexity(result, local);
+        }
         AtomicFile.WriteAllText(Path.Combine(MethodFolder, "result.json"), JsonSerializer.Serialize(result, Indented) + "\n");
         var timed = SimulationRunner.Timed([result], Config.TargetAccuracy);
         AtomicFile.WriteAllText(Path.Combine(Folder, SimulationRunner.SummaryFile), JsonSerializer.Serialize(timed.Select(r => r.Brief()), Indented) + "\n");

@@ -1,6 +1,6 @@
-// A device's upload on the wire: one safetensors buffer (F32 LoRA factors in its new pruned coordinates and the head) whose
-// metadata holds the report's other fields as JSON. The server decodes it strictly against the task it sent: header,
-// dtype, names and shapes here (400/422), then UploadValidator for everything else, before anything touches global state.
+// A device's upload on the wire: one safetensors buffer (F32 LoRA factors in its new pruned coordinates, and the head unless
+// instruct) whose metadata holds the report's other fields as JSON. The server decodes it strictly against the task it sent:
+// header, dtype, names and shapes here (400/422), then UploadValidator for everything else, before anything touches global state.
 using System.Text.Json.Serialization;
 using FedSpine.Federated.Rounds;
 using FedSpine.Model.Formats;
@@ -84,7 +84,13 @@ public static class ReportMessage
         {
             throw new WireError(400, $"upload: tensor '{bad.Name}' has dtype {bad.Dtype.HeaderName()}; uploads carry F32");
         }
-        var expected = new HashSet<string>(StringComparer.Ordinal) { TensorNames.HeadWeight, TensorNames.HeadBias };
+        bool head = global.Classes > 0;   // an instruct run has no head: its uploads carry none
+        var expected = new HashSet<string>(StringComparer.Ordinal);
+        if (head)
+        {
+            expected.Add(TensorNames.HeadWeight);
+            expected.Add(TensorNames.HeadBias);
+        }
         var factors = new List<ModuleFactors>();
         foreach (var ((layer, target), _) in global.Modules)
         {
@@ -104,11 +110,16 @@ public static class ReportMessage
         {
             throw new WireError(422, $"upload has unexpected tensor '{unknown.Name}'");
         }
-        var headWeight = message.Find(TensorNames.HeadWeight) ?? throw new WireError(422, $"upload lacks tensor '{TensorNames.HeadWeight}'");
-        var headBias = message.Find(TensorNames.HeadBias) ?? throw new WireError(422, $"upload lacks tensor '{TensorNames.HeadBias}'");
-        Expect(headWeight, [global.Classes, global.Config.HiddenSize], $"[classes {global.Classes}, hidden {global.Config.HiddenSize}]");
-        Expect(headBias, [global.Classes], $"[classes {global.Classes}]");
-        var report = new DeviceReport(fields.RunId, fields.Round, fields.Device, fields.Mask, factors, message.Read(headWeight), message.Read(headBias),
+        float[] headWeights = [], headBiases = [];
+        if (head)
+        {
+            var headWeight = message.Find(TensorNames.HeadWeight) ?? throw new WireError(422, $"upload lacks tensor '{TensorNames.HeadWeight}'");
+            var headBias = message.Find(TensorNames.HeadBias) ?? throw new WireError(422, $"upload lacks tensor '{TensorNames.HeadBias}'");
+            Expect(headWeight, [global.Classes, global.Config.HiddenSize], $"[classes {global.Classes}, hidden {global.Config.HiddenSize}]");
+            Expect(headBias, [global.Classes], $"[classes {global.Classes}]");
+            (headWeights, headBiases) = (message.Read(headWeight), message.Read(headBias));
+        }
+        var report = new DeviceReport(fields.RunId, fields.Round, fields.Device, fields.Mask, factors, headWeights, headBiases,
             fields.SampleCount, fields.LossBefore, fields.LossAfter, fields.TrainLoss, fields.LocalAccuracy, fields.LocalTestCount,
             fields.ComputeFlops, fields.ComputeSeconds, fields.DownloadSeconds, fields.UploadSeconds, fields.WallSeconds);
         string? problem = UploadValidator.Check(report, task, global);

@@ -67,10 +67,15 @@ public static class TaskMessage
             }
             factors.Add(new ModuleFactors(layer, target, fields.Rank, message.Read(a), message.Read(b)));
         }
-        var headWeight = message.Find(TensorNames.HeadWeight) ?? throw new InvalidDataException($"{source}: no {TensorNames.HeadWeight}");
-        var headBias = message.Find(TensorNames.HeadBias) ?? throw new InvalidDataException($"{source}: no {TensorNames.HeadBias}");
+        // No head at all: an instruct task (LoRA through the frozen LM head); one without the other is a broken message.
+        var headWeight = message.Find(TensorNames.HeadWeight);
+        var headBias = message.Find(TensorNames.HeadBias);
+        if ((headWeight is null) != (headBias is null))
+        {
+            throw new InvalidDataException($"{source}: has {(headWeight is null ? TensorNames.HeadBias : TensorNames.HeadWeight)} without {(headWeight is null ? TensorNames.HeadWeight : TensorNames.HeadBias)}");
+        }
         return new RoundTask(fields.RunId, fields.Round, fields.Device, fields.Mask, new Arm(fields.PruneStep, fields.Rank), fields.Sparsity,
-            fields.FinalSparsity, fields.LocalSteps, fields.LearningRate, fields.Alpha, factors, message.Read(headWeight), message.Read(headBias),
-            fields.DeadlineSeconds);
+            fields.FinalSparsity, fields.LocalSteps, fields.LearningRate, fields.Alpha, factors,
+            headWeight is null ? [] : message.Read(headWeight), headBias is null ? [] : message.Read(headBias), fields.DeadlineSeconds);
     }
 }

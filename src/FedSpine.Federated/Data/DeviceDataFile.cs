@@ -1,6 +1,7 @@
 // One device's private data as a JSONL file (`fedspine partition` writes device-K.jsonl): {"text", "label", "group"?,
 // "split": "train"|"test"} per line, train rows first, then local-test rows in the order the device evaluates them.
-// Read back with the run's class names, it gives the device exactly the examples the simulation gives it.
+// Read back with the run's class names, it gives the device exactly the examples the simulation gives it. The row writer
+// and split reader serve the instruct task's device file too (InstructDeviceFile).
 using System.Text;
 using System.Text.Json;
 using FedSpine.Model.Tasks;
@@ -15,7 +16,21 @@ public static class DeviceDataFile
     public static string FileName(int device) => $"device-{device}.jsonl";
 
     /// <summary>Writes the examples at train then test (indices into data) atomically (temporary file, then rename).</summary>
-    public static void Write(string path, TextClassificationDataset data, IReadOnlyList<int> train, IReadOnlyList<int> test)
+    public static void Write(string path, TextClassificationDataset data, IReadOnlyList<int> train, IReadOnlyList<int> test) =>
+        WriteRows(path, train, test, (writer, i) =>
+        {
+            var e = data.Examples[i];
+            writer.WriteString("text", e.Text);
+            writer.WriteString("label", data.Labels[e.Label]);
+            if (e.Group is not null)
+            {
+                writer.WriteString("group", e.Group);
+            }
+        });
+
+    /// <summary>A device file of any task: one JSON object per row, train rows then test rows, each with the fields
+    /// writeRow writes for its index and then "split"; written atomically (temporary file, then rename).</summary>
+    public static void WriteRows(string path, IReadOnlyList<int> train, IReadOnlyList<int> test, Action<Utf8JsonWriter, int> writeRow)
     {
         string temporary = path + ".partial";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
@@ -25,14 +40,8 @@ public static class DeviceDataFile
             {
                 foreach (int i in indices)
                 {
-                    var e = data.Examples[i];
                     writer.WriteStartObject();
-                    writer.WriteString("text", e.Text);
-                    writer.WriteString("label", data.Labels[e.Label]);
-                    if (e.Group is not null)
-                    {
-                        writer.WriteString("group", e.Group);
-                    }
+                    writeRow(writer, i);
                     writer.WriteString("split", split);
                     writer.WriteEndObject();
                     writer.Flush();
@@ -44,11 +53,11 @@ public static class DeviceDataFile
         File.Move(temporary, path, overwrite: true);
     }
 
-    /// <summary>The device's local train and test sets, labels mapped by the run's class names.</summary>
-    public static (TextClassificationDataset Train, TextClassificationDataset Test) Read(string path, IReadOnlyList<string> labels)
+    /// <summary>Line number and "split" (null when absent) of every non-blank line; a value other than train or test is
+    /// an error naming file:line.</summary>
+    public static List<(int Line, string? Split)> ReadSplits(string path)
     {
-        var all = TextClassificationDataset.Load(path, labels);
-        var splits = new List<string>();
+        var splits = new List<(int, string?)>();
         int lineNumber = 0;
         foreach (string line in File.ReadLines(path, Encoding.UTF8))
         {
@@ -59,12 +68,25 @@ public static class DeviceDataFile
             }
             using var doc = JsonDocument.Parse(line);
             string? split = doc.RootElement.TryGetProperty("split", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-            if (split is not (TrainSplit or TestSplit))
+            if (split is not (null or TrainSplit or TestSplit))
             {
-                throw new InvalidDataException($"{path}:{lineNumber}: \"split\" must be \"{TrainSplit}\" or \"{TestSplit}\" (a device file from `fedspine partition`)");
+                throw new InvalidDataException($"{path}:{lineNumber}: \"split\" must be \"{TrainSplit}\" or \"{TestSplit}\"");
             }
-            splits.Add(split);
+            splits.Add((lineNumber, split));
         }
+        return splits;
+    }
+
+    /// <summary>The device's local train and test sets, labels mapped by the run's class names.</summary>
+    public static (TextClassificationDataset Train, TextClassificationDataset Test) Read(string path, IReadOnlyList<string> labels)
+    {
+        var all = TextClassificationDataset.Load(path, labels);
+        var rows = ReadSplits(path);
+        if (rows.FirstOrDefault(r => r.Split is null) is { Line: > 0 } missing)
+        {
+            throw new InvalidDataException($"{path}:{missing.Line}: \"split\" must be \"{TrainSplit}\" or \"{TestSplit}\" (a device file from `fedspine partition`)");
+        }
+        var splits = rows.Select(r => r.Split).ToList();
         var train = all.Examples.Where((_, i) => splits[i] == TrainSplit).ToList();
         var test = all.Examples.Where((_, i) => splits[i] == TestSplit).ToList();
         if (train.Count == 0 || test.Count == 0)

@@ -1,6 +1,7 @@
 // comparison.json of an experiment: per arm the seed-level results summarised with 95% intervals, the accuracy curve
 // (mean over seeds with a min-max band), the per-class bandit choices over rounds, and each arm against the reference.
 using System.Text.Json.Serialization;
+using FedSpine.Federated.Runs;
 
 namespace FedSpine.Federated.Experiments;
 
@@ -61,6 +62,11 @@ public sealed record ArmSummary
     [JsonPropertyName("sparsity_mean")] public double SparsityMean { get; init; }
     [JsonPropertyName("sparsity_max")] public double SparsityMax { get; init; }
     [JsonPropertyName("wall_s_per_seed")] public IReadOnlyList<double> WallSecondsPerSeed { get; init; } = [];
+
+    /// <summary>Instruct task: per seed, each device's final model on its own categories' test records and on the whole
+    /// global test set (result.json's device_perplexity); null for classification.</summary>
+    [JsonPropertyName("device_perplexity_per_seed")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<IReadOnlyList<DevicePerplexity>>? DevicePerplexityPerSeed { get; init; }
 
     /// <summary>Accuracy curve on the evaluation sample by evaluated round: mean simulated time and mean, min and max
     /// accuracy over the seeds.</summary>

@@ -65,6 +65,7 @@ public static class ComparisonBuilder
                 SparsityMax = results.Max(r => r.MaxDeviceSparsity),
                 WallSecondsPerSeed = results.Select(r => r.WallSeconds).ToList(),
                 Curve = Band(results),
+                DevicePerplexityPerSeed = results.All(r => r.DevicePerplexity is not null) ? results.Select(r => r.DevicePerplexity!).ToList() : null,
                 Classes = ClassesOf(records.SelectMany(r => r).ToList()),
                 CompletionCv = CompletionCvOf(records),
             };

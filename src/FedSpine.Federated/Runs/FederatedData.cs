@@ -55,7 +55,7 @@ public sealed class FederatedData
                 return config.EvalData is null ? all.Split(0.2, config.Seed) : (all, TextClassificationDataset.Load(config.EvalData, all.Labels));
             }
             case FederatedInstructData.TaskName:
-                throw new ArgumentException("task: instruct runs with simulate and experiment (FederatedInstructData); server, device and partition take classification tasks for now");
+                throw new ArgumentException("task: instruct data is read by FederatedInstructData, not as a classification set");
             default:
                 throw new ArgumentException($"task: unknown task '{config.Task}' (expected spam, sentiment or classify)");
         }

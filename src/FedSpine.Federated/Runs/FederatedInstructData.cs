@@ -31,6 +31,9 @@ public sealed class FederatedInstructData
     public TokenizedInstructSet GlobalTest { get; }
     public IReadOnlyList<(TokenizedInstructSet Train, TokenizedInstructSet Test)> Devices { get; }
 
+    /// <summary>Indices (into the categories) of the categories device d's training and local test records belong to.</summary>
+    public int[] CategoriesOf(int device) => Devices[device].Train.CategoriesHeld().Union(Devices[device].Test.CategoriesHeld()).Order().ToArray();
+
     public static bool Handles(string task) => task == TaskName;
 
     /// <summary>The fixed split of data (or data + eval_data as given).</summary>

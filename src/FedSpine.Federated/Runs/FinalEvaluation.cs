@@ -65,16 +65,20 @@ public static class FinalEvaluation
     }
 
     /// <summary>For each device, the first device whose deployed model is the same (same mask and same rank).</summary>
-    internal static int[] SameModelAs(FederatedServer server, IReadOnlyList<DeviceRuntime> devices)
+    internal static int[] SameModelAs(FederatedServer server, IReadOnlyList<DeviceRuntime> devices) =>
+        SameModelAs(server, devices.Select(d => d.Id).ToList(), devices.Select(d => d.Mask).ToList());
+
+    /// <summary>For each of the slots (ids) with their masks, the first whose deployed model is the same (same mask and rank).</summary>
+    internal static int[] SameModelAs(FederatedServer server, IReadOnlyList<int> ids, IReadOnlyList<PruningMask> masks)
     {
-        int Rank(int i) => server.Slots[devices[i].Id].LastRank > 0 ? server.Slots[devices[i].Id].LastRank : server.Global.Rank;
-        var twin = new int[devices.Count];
-        for (int i = 0; i < devices.Count; i++)
+        int Rank(int i) => server.Slots[ids[i]].LastRank > 0 ? server.Slots[ids[i]].LastRank : server.Global.Rank;
+        var twin = new int[ids.Count];
+        for (int i = 0; i < ids.Count; i++)
         {
             twin[i] = i;
             for (int j = 0; j < i; j++)
             {
-                if (twin[j] == j && Rank(j) == Rank(i) && devices[j].Mask.Equals(devices[i].Mask))
+                if (twin[j] == j && Rank(j) == Rank(i) && masks[j].Equals(masks[i]))
                 {
                     twin[i] = j;
                     break;
@@ -116,21 +120,25 @@ public static class FinalEvaluation
     }
 
     /// <summary>The device's pruned base with the global LoRA (its last rank, or the global rank before it trained) merged.</summary>
-    public static LlamaWeights MergedModel(FederatedServer server, DeviceRuntime device, LocalTrainingSettings local)
+    public static LlamaWeights MergedModel(FederatedServer server, DeviceRuntime device, LocalTrainingSettings local) =>
+        MergedModel(server, device.Id, device.Mask, device.CurrentModel(), local);
+
+    /// <summary>Slot id's model: prunedBase (the base sliced to mask, which this merges into and returns) with the global
+    /// LoRA at the slot's last rank (or the global rank before it trained).</summary>
+    public static LlamaWeights MergedModel(FederatedServer server, int id, PruningMask mask, LlamaWeights prunedBase, LocalTrainingSettings local)
     {
-        var slot = server.Slots[device.Id];
+        var slot = server.Slots[id];
         int rank = slot.LastRank > 0 ? slot.LastRank : server.Global.Rank;
         float alpha = local.Adapter.Alpha(rank);
-        var lora = LoraWeights.Allocate(device.ModelConfig, device.Mask.Shapes, local.Adapter.RankPerModule(rank), alpha);
-        foreach (var f in server.Global.SliceFor(device.Mask, rank, alpha))
+        var lora = LoraWeights.Allocate(prunedBase.Config, mask.Shapes, local.Adapter.RankPerModule(rank), alpha);
+        foreach (var f in server.Global.SliceFor(mask, rank, alpha))
         {
             var adapter = lora[f.Layer, f.Target]!;
             f.A.CopyTo(adapter.A.Span);
             f.B.CopyTo(adapter.B.Span);
         }
-        var model = device.CurrentModel();
-        lora.MergeInto(model);
-        return model;
+        lora.MergeInto(prunedBase);
+        return prunedBase;
     }
 
     /// <summary>Rows per evaluation batch: wider than a training batch, since forward-only matrix products run faster

@@ -66,6 +66,10 @@ public sealed record MethodResult
     [JsonPropertyName("category_perplexity")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, double>? CategoryPerplexity { get; init; }
     [JsonPropertyName("final_rouge_l")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? FinalRougeL { get; init; }
 
+    /// <summary>Instruct task: per device, its final model's response perplexity on the global test records of its own
+    /// categories beside the whole global test set.</summary>
+    [JsonPropertyName("device_perplexity")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<DevicePerplexity>? DevicePerplexity { get; init; }
+
     /// <summary>Instruct task: per global test example, in the test set's order, the mean over the final device models of
     /// the example's mean response loss (nats per token; lower is better): what paired comparisons resample.</summary>
     [JsonPropertyName("example_loss")][JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<double>? ExampleLoss { get; init; }

@@ -131,7 +131,7 @@ public sealed class MethodRun
     private MethodResult? RunInstruct(IDeviceTransport transport, Action<RoundPoint>? onRound, int? stopAfterRound, Stopwatch watch)
     {
         var test = _instruct!.GlobalTest;
-        int[] sample = SampleIndices(test.Count);
+        int[] sample = SampleIndices(test.Count, _config.EvalExamples);
         var evalSet = sample.Length == test.Count ? test : test.Subset(sample, $"{test.Source} (sample of {sample.Length})");
         var loop = new RoundLoop(Server, _config.Rounds, _config.CheckpointEvery, MetricsPath, Rounds,
             () =>
@@ -140,32 +140,21 @@ public sealed class MethodRun
                 CheckpointHistory.Keep(CheckpointPath, Server.Round, _config.KeepCheckpoints);
             },
             round => round % _config.EvalEvery == 0 || round == _config.Rounds
-                ? 1 / MeanPerplexity(InstructFinalEvaluation.Perplexities(Server, Devices, evalSet, Local))
+                ? 1 / InstructFinalEvaluation.MeanPerplexity(InstructFinalEvaluation.Perplexities(Server, Devices, evalSet, Local))
                 : null,
             PerplexityCurve: true);
         if (!loop.Run(transport, (_, point) => onRound?.Invoke(point), stopAfterRound))
         {
             return null;
         }
+        var own = Devices.Select(d => _instruct.CategoriesOf(d.Id)).ToList();
         var finals = InstructFinalEvaluation.Run(Server, Devices, test, _instruct.Test, _config.RougeSamples, Local, _tokenizer,
             _config.SaveModels ? Path.Combine(Folder, "devices") : null);
-        double perplexity = MeanPerplexity(finals.Select(f => f.Perplexity).ToList());
-        var categories = test.Categories.Select((c, k) => (c, k)).Where(x => finals[0].Perplexity.CountOf(x.k) > 0)
-            .ToDictionary(x => x.c, x => Math.Exp(finals.Average(f => Math.Log(f.Perplexity.OfCategory(x.k)))));
-        double local = Server.MeanAccuracy();
-        var result = new MethodResult
+        var result = InstructFinalEvaluation.WithPerplexities(new MethodResult
         {
             Method = _spec.Name,
-            Metric = MethodResult.PerplexityMetric,
-            FinalPerplexity = perplexity,
-            MinDevicePerplexity = finals.Min(f => f.Perplexity.Value),
-            MaxDevicePerplexity = finals.Max(f => f.Perplexity.Value),
-            CategoryPerplexity = categories,
             FinalRougeL = RoundPoint.Finite(finals.Average(f => f.RougeL)),
-            FinalAccuracy = 1 / perplexity,
-            MinDeviceAccuracy = 1 / finals.Max(f => f.Perplexity.Value),
-            MaxDeviceAccuracy = 1 / finals.Min(f => f.Perplexity.Value),
-            FinalLocalAccuracy = RoundPoint.Finite(local),
+            FinalLocalAccuracy = RoundPoint.Finite(Server.MeanAccuracy()),
             FinalSparsity = finals.Average(f => f.Sparsity.PrunableSparsity),
             MinDeviceSparsity = finals.Min(f => f.Sparsity.PrunableSparsity),
             MaxDeviceSparsity = finals.Max(f => f.Sparsity.PrunableSparsity),
@@ -177,21 +166,16 @@ public sealed class MethodRun
             Rounds = Server.Round,
             WallSeconds = _wallBefore + watch.Elapsed.TotalSeconds,
             Curve = Rounds.ToList(),
-            FinalExamples = test.Count,
             CurveExamples = evalSet.Count,
             Responses = finals[0].Responses.Take(ShownResponses).Select(r => new ShownResponse(finals[0].Device, r.Record.Category,
                 r.Record.Instruction, r.Record.Context, r.Record.Response, r.Response, r.RougeL)).ToList(),
-            ExampleLoss = Enumerable.Range(0, test.Count).Select(j => finals.Average(f => f.Perplexity.ExampleLoss[j])).ToList(),
-        };
+        }, Devices.Select(d => d.Id).ToList(), finals.Select(f => f.Perplexity).ToList(), own, test);
         AtomicFile.WriteAllText(ResultPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return result;
     }
 
     /// <summary>Responses of device 0's final model kept in result.json for the report.</summary>
     public const int ShownResponses = 3;
-
-    /// <summary>Perplexity of the devices together: exp of the mean over devices of each one's mean response loss.</summary>
-    private static double MeanPerplexity(IReadOnlyList<ResponsePerplexity> devices) => Math.Exp(devices.Average(d => d.MeanLoss));
 
     /// <summary>The evaluation set of the accuracy curve: the global test set, or a fixed seeded sample of eval_examples of
     /// it (the same for every method and seed). The final accuracy is always measured on the whole global test set.</summary>
@@ -201,13 +185,14 @@ public sealed class MethodRun
         {
             return test;
         }
-        return test.Subset(SampleIndices(test.Count), $"{test.Source} (sample of {n})");
+        return test.Subset(SampleIndices(test.Count, n), $"{test.Source} (sample of {n})");
     }
 
-    /// <summary>The curve's fixed seeded sample of eval_examples of count test examples (all of them when not fewer).</summary>
-    private int[] SampleIndices(int count)
+    /// <summary>The curve's fixed seeded sample of evalExamples of count test examples (all of them when not fewer): the
+    /// same for every method, seed and run kind (a deployed server samples the same).</summary>
+    public static int[] SampleIndices(int count, int? evalExamples)
     {
-        if (_config.EvalExamples is not int n || n >= count)
+        if (evalExamples is not int n || n >= count)
         {
             return Enumerable.Range(0, count).ToArray();
         }

@@ -43,7 +43,16 @@ public static class RunConfigValidator
         Require(c.MinDevices >= 1, "min_devices", $"must be at least 1 (got {c.MinDevices})");
         Require(c.DeadlineSeconds is null or > 0, "deadline_s", $"must be positive (got {c.DeadlineSeconds})");
         Require(c.CheckpointEvery >= 1, "checkpoint_every", $"must be at least 1 (got {c.CheckpointEvery})");
-        Require(c.TargetAccuracy is null or (> 0 and <= 1), "target_accuracy", $"must be in (0, 1] (got {c.TargetAccuracy})");
+        if (FederatedInstructData.Handles(c.Task))
+        {
+            // The instruct task's target is a response perplexity (lower is better), at least 1.
+            Require(c.TargetAccuracy is null or >= 1 and < double.PositiveInfinity, "target_accuracy",
+                $"is a response perplexity for the instruct task and must be at least 1 (got {c.TargetAccuracy})");
+        }
+        else
+        {
+            Require(c.TargetAccuracy is null or (> 0 and <= 1), "target_accuracy", $"must be in (0, 1] (got {c.TargetAccuracy})");
+        }
         Require(c.LocalTestFraction > 0 && c.LocalTestFraction < 1, "local_test_fraction", $"must lie strictly between 0 and 1 (got {c.LocalTestFraction})");
         Require(c.EvalExamples is null or >= 1, "eval_examples", $"must be at least 1 (got {c.EvalExamples})");
         Require(c.RougeSamples >= 0, "rouge_samples", $"must be 0 or more (got {c.RougeSamples})");

@@ -1,6 +1,7 @@
 // The instruct task in federated runs: `group` puts each category wholly on one device, fewer categories than devices is
 // one error naming the option, Dirichlet spreads categories, and a tiny simulate run (pruning and not) trains through the
-// frozen LM head with no classification head in its state, reporting response perplexity.
+// frozen LM head with no classification head in its state, reporting response perplexity (and each device's model on its
+// own category beside the whole test set).
 using FedSpine.Federated.Runs;
 using FedSpine.Model.Tasks;
 using FedSpine.Model.Formats;
@@ -81,9 +82,9 @@ public sealed class InstructRunTests
     public void A_tiny_instruct_simulation_reports_perplexity_and_keeps_no_head()
     {
         string folder = TinyRuns.TempFolder("instruct-run");
-        var runner = new SimulationRunner(Config(WriteData(10, 4), "group", "fedspine", "hetlora") with { Sparsity = 0.3 }, folder);
+        var runner = new SimulationRunner(Config(WriteData(10, 4), "group", "fedspine", "hetlora", "fedit") with { Sparsity = 0.3 }, folder);
         var results = runner.Run()!;
-        Assert.Equal(2, results.Count);
+        Assert.Equal(3, results.Count);
         foreach (var r in results)
         {
             Assert.Equal("perplexity", r.Metric);
@@ -101,5 +102,26 @@ public sealed class InstructRunTests
         }
         Assert.True(results[0].FinalSparsity > 0.2, $"fedspine pruned {results[0].FinalSparsity:P1}");
         Assert.Equal(0, results[1].FinalSparsity);
+
+        // Own categories: `group` gives each of the 4 devices one category, all different. The final perplexity is the
+        // geometric mean of the devices' global ones; fedit's devices (one rank, unpruned) deploy the same model, so each
+        // device's own-category perplexity is that category's and its global one the final.
+        foreach (var r in results)
+        {
+            Assert.Equal([0, 1, 2, 3], r.DevicePerplexity!.Select(d => d.Device));
+            Assert.All(r.DevicePerplexity!, d => Assert.Single(d.Categories));
+            Assert.Equal(4, r.DevicePerplexity!.Select(d => d.Categories[0]).Distinct().Count());
+            Assert.All(r.DevicePerplexity!, d => Assert.True(d.OwnCategoryPerplexity > 1, $"{r.Method} device {d.Device}: {d.OwnCategoryPerplexity}"));
+            Assert.Equal(r.FinalPerplexity!.Value, Math.Exp(r.DevicePerplexity!.Average(d => Math.Log(d.GlobalPerplexity))), 9);
+        }
+        var fedit = results[2];
+        Assert.All(fedit.DevicePerplexity!, d =>
+        {
+            Assert.Equal(fedit.CategoryPerplexity![d.Categories[0]], d.OwnCategoryPerplexity!.Value, 9);
+            Assert.Equal(fedit.FinalPerplexity!.Value, d.GlobalPerplexity, 9);
+        });
+        var saved = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(SimulationRunner.MethodFolder(folder, "hetlora"), "result.json")));
+        Assert.Equal(4, saved.RootElement.GetProperty("device_perplexity").GetArrayLength());
+        Assert.True(saved.RootElement.GetProperty("device_perplexity")[0].GetProperty("own_category_perplexity").GetDouble() > 1);
     }
 }

@@ -70,4 +70,17 @@ public sealed class RunConfigTests
         var e = Assert.Throws<ArgumentException>(() => RunConfigValidator.Validate(c));
         Assert.StartsWith(expected, e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Target_accuracy_is_a_share_for_classification_and_a_perplexity_for_instruct()
+    {
+        var spam = new RunConfig { TargetAccuracy = 0.8 };
+        RunConfigValidator.Validate(spam);
+        Assert.StartsWith("target_accuracy: must be in (0, 1]", Assert.Throws<ArgumentException>(() => RunConfigValidator.Validate(spam with { TargetAccuracy = 12 })).Message,
+            StringComparison.Ordinal);
+        var instruct = new RunConfig { Task = FederatedInstructData.TaskName, Data = "dolly.jsonl", TargetAccuracy = 12.5 };
+        RunConfigValidator.Validate(instruct);   // a response perplexity of 12.5: lower is better, any value from 1 up
+        var e = Assert.Throws<ArgumentException>(() => RunConfigValidator.Validate(instruct with { TargetAccuracy = 0.8 }));
+        Assert.StartsWith("target_accuracy: is a response perplexity for the instruct task and must be at least 1", e.Message, StringComparison.Ordinal);
+    }
 }

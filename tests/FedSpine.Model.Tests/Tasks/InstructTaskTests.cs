@@ -27,6 +27,20 @@ public class InstructTaskTests
         Assert.Equal("perplexity", ppl.ToResult().Metric);
     }
 
+    [Fact]
+    public void PerplexityOverSeveralCategoriesPoolsTheirTokens()
+    {
+        var ppl = new ResponsePerplexity(["x", "y", "z"]);
+        float ln3 = MathF.Log(3);
+        ppl.Add([5, -5, ln3, 0, 0, 0], [-1, 0, 1], vocab: 2, category: 0);   // p = 3/4, 1/2
+        ppl.Add([ln3, 0], [1], vocab: 2, category: 1);                       // p = 1/4
+        ppl.Add([0, 0], [0], vocab: 2, category: 2);                         // p = 1/2
+        Assert.Equal(Math.Exp(-(Math.Log(0.75) + Math.Log(0.5) + Math.Log(0.25)) / 3), ppl.OfCategories([0, 1]), 5);
+        Assert.Equal(Math.Sqrt(8), ppl.OfCategories([1, 2, 1]), 5);   // (1/4 · 1/2)^(−1/2); a repeated category counts once
+        Assert.Equal(ppl.OfCategory(2), ppl.OfCategories([2]), 12);
+        Assert.True(double.IsNaN(new ResponsePerplexity(["x"]).OfCategories([0])));
+    }
+
     private static TokenizedInstructSet TinySet(int tokens, int count = 5)
     {
         var records = Enumerable.Range(0, count)

@@ -49,6 +49,20 @@ public sealed class ResponsePerplexity
     /// <summary>Perplexity of one category's examples (NaN when it has none).</summary>
     public double OfCategory(int category) => _count[category] == 0 ? double.NaN : Math.Exp(_lossSum[category] / _count[category]);
 
+    /// <summary>Perplexity over the examples of several categories together (their scored targets pooled); NaN when
+    /// they have none.</summary>
+    public double OfCategories(IEnumerable<int> categories)
+    {
+        double loss = 0;
+        long count = 0;
+        foreach (int c in categories.Distinct())
+        {
+            loss += _lossSum[c];
+            count += _count[c];
+        }
+        return count == 0 ? double.NaN : Math.Exp(loss / count);
+    }
+
     /// <summary>Each added example's mean response loss, in the order added (NaN for an example with nothing scored).</summary>
     public IReadOnlyList<double> ExampleLoss => _exampleLoss;
 

@@ -36,6 +36,9 @@ public sealed class TokenizedInstructSet
     public TokenizedInstructSet Subset(IReadOnlyList<int> indices, string source) =>
         new(indices.Select(i => _examples[i]).ToArray(), Categories, MaxTokens, PadId, source);
 
+    /// <summary>Indices (into Categories) of the categories this set's examples belong to, ascending.</summary>
+    public int[] CategoriesHeld() => _examples.Select(e => e.Category).Distinct().Order().ToArray();
+
     /// <summary>Scored targets over the whole set (response ids and EOS).</summary>
     public long ResponseTokens => _examples.Sum(e => (long)e.ResponseLength);
 }
