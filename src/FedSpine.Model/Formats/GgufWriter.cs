@@ -64,12 +64,24 @@ public static class GgufWriter
         ];
     }
 
+    /// <summary>tokenizer.ggml.*; BOS is always added (our generate and training put it first), EOS never.</summary>
     private static IEnumerable<KeyValuePair<string, GgufValue>> TokenizerMetadata(GgufVocabulary vocabulary)
     {
-        yield return new("tokenizer.ggml.model", GgufValue.String("llama"));
+        yield return new("tokenizer.ggml.model", GgufValue.String(vocabulary.Model));
+        if (vocabulary.PreTokenizer is { } pre)
+        {
+            yield return new("tokenizer.ggml.pre", GgufValue.String(pre));
+        }
         yield return new("tokenizer.ggml.tokens", GgufValue.StringArray(vocabulary.Tokens));
-        yield return new("tokenizer.ggml.scores", GgufValue.Float32Array(vocabulary.Scores));
+        if (vocabulary.Scores is { } scores)
+        {
+            yield return new("tokenizer.ggml.scores", GgufValue.Float32Array(scores));
+        }
         yield return new("tokenizer.ggml.token_type", GgufValue.Int32Array(vocabulary.Types));
+        if (vocabulary.Merges is { } merges)
+        {
+            yield return new("tokenizer.ggml.merges", GgufValue.StringArray(merges));
+        }
         yield return new("tokenizer.ggml.bos_token_id", GgufValue.UInt32((uint)vocabulary.BosId));
         yield return new("tokenizer.ggml.eos_token_id", GgufValue.UInt32((uint)vocabulary.EosId));
         if (vocabulary.UnknownId is { } unknown)

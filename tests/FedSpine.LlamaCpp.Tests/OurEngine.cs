@@ -1,0 +1,42 @@
+// What FedSpine itself does with a model, for comparison with llama.cpp: greedy decoding with the KV-cache decoder
+// (argmax, first index on ties), token by token from position 0.
+using FedSpine.Model;
+using FedSpine.Model.Inference;
+
+namespace FedSpine.LlamaCpp.Tests;
+
+internal static class OurEngine
+{
+    public static int[] Greedy(LlamaWeights model, int[] prompt, int steps)
+    {
+        var decoder = new CachedDecoder(model, capacity: prompt.Length + steps);
+        var generated = new int[steps];
+        float[] logits = [];
+        for (int pos = 0; pos < prompt.Length; pos++)
+        {
+            logits = decoder.Step(prompt[pos], pos);
+        }
+        for (int step = 0; step < steps; step++)
+        {
+            generated[step] = ArgMax(logits);
+            if (step + 1 < steps)
+            {
+                logits = decoder.Step(generated[step], prompt.Length + step);
+            }
+        }
+        return generated;
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> logits)
+    {
+        int best = 0;
+        for (int i = 1; i < logits.Length; i++)
+        {
+            if (logits[i] > logits[best])
+            {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
