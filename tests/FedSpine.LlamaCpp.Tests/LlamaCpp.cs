@@ -1,5 +1,5 @@
-// llama.cpp (the native library inside LLamaSharp.Backend.Cpu 0.30.0) as an independent runtime for our GGUF files:
-// loads once, tokenizes text and greedy-decodes (argmax of its logits, first index on ties) on one thread.
+// llama.cpp (the native library inside LLamaSharp.Backend.Cpu 0.30.0) as an independent runtime for our GGUF files: loads
+// once, tokenizes text, greedy-decodes (argmax, first index on ties; f32 KV cache, no flash attention) on one thread.
 using System.Text;
 using LLama;
 using LLama.Common;
@@ -34,13 +34,15 @@ internal static class LlamaCpp
         return texts.Select(text => weights.Tokenize(text, bos, special: true, Encoding.UTF8).Select(t => (int)t).ToArray()).ToArray();
     }
 
-    /// <summary>Feeds the prompt, then appends the argmax of llama.cpp's logits <paramref name="steps"/> times.</summary>
-    public static int[] Greedy(string ggufPath, int[] prompt, int steps)
+    /// <summary>Feeds the prompt, then appends the argmax of llama.cpp's logits <paramref name="steps"/> times; also returns
+    /// the logits [steps][vocab] each token was chosen from.</summary>
+    public static (int[] Tokens, float[][] Logits) Greedy(string ggufPath, int[] prompt, int steps)
     {
         using var weights = Load(ggufPath);
         using var context = weights.CreateContext(Parameters(ggufPath));
         var batch = new LLamaBatch();
         var generated = new List<int>(steps);
+        var logits = new List<float[]>(steps);
         for (int i = 0; i < prompt.Length; i++)
         {
             batch.Add(prompt[i], i, LLamaSeqId.Zero, i == prompt.Length - 1);
@@ -52,12 +54,13 @@ internal static class LlamaCpp
             {
                 throw new InvalidOperationException($"llama.cpp decode failed at step {step}: {status}; {TakeLog()}");
             }
-            int next = ArgMax(context.NativeHandle.GetLogitsIth(batch.TokenCount - 1));
+            logits.Add(context.NativeHandle.GetLogitsIth(batch.TokenCount - 1).ToArray());
+            int next = ArgMax(logits[^1]);
             generated.Add(next);
             batch.Clear();
             batch.Add(next, prompt.Length + step, LLamaSeqId.Zero, true);
         }
-        return generated.ToArray();
+        return (generated.ToArray(), logits.ToArray());
     }
 
     private static LLamaWeights Load(string ggufPath, bool vocabOnly = false)
@@ -82,6 +85,9 @@ internal static class LlamaCpp
         Threads = 1,
         BatchThreads = 1,
         GpuLayerCount = 0,
+        TypeK = GGMLType.GGML_TYPE_F32, // the KV cache in f32 as ours (llama.cpp's default f16 rounds keys and values)
+        TypeV = GGMLType.GGML_TYPE_F32,
+        FlashAttention = false,         // its CPU kernel rounds through f16 (logits then differ by ~1e-2, not ~1e-5)
     };
 
     private static int ArgMax(ReadOnlySpan<float> logits)

@@ -7,10 +7,12 @@ namespace FedSpine.LlamaCpp.Tests;
 
 internal static class OurEngine
 {
-    public static int[] Greedy(LlamaWeights model, int[] prompt, int steps)
+    /// <summary>The greedy tokens and the logits [steps][vocab] each was chosen from.</summary>
+    public static (int[] Tokens, float[][] Logits) Greedy(LlamaWeights model, int[] prompt, int steps)
     {
         var decoder = new CachedDecoder(model, capacity: prompt.Length + steps);
         var generated = new int[steps];
+        var chosenFrom = new float[steps][];
         float[] logits = [];
         for (int pos = 0; pos < prompt.Length; pos++)
         {
@@ -18,13 +20,14 @@ internal static class OurEngine
         }
         for (int step = 0; step < steps; step++)
         {
+            chosenFrom[step] = (float[])logits.Clone();
             generated[step] = ArgMax(logits);
             if (step + 1 < steps)
             {
                 logits = decoder.Step(generated[step], prompt.Length + step);
             }
         }
-        return generated;
+        return (generated, chosenFrom);
     }
 
     private static int ArgMax(ReadOnlySpan<float> logits)
