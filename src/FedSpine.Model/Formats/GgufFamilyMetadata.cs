@@ -1,6 +1,7 @@
 // What a GGUF keeps of a config beyond the llama basics: model_type (fedspine.model_type unless llama), Mistral's window
 // ({arch}.attention.sliding_window), linear rope scaling ({arch}.rope.scaling.*) and llama3 scaling (llama.cpp's
-// rope_freqs.weight tensor plus fedspine.rope_scaling.* keys so it reloads exactly). Dynamic NTK has no GGUF form: refused.
+// rope_freqs.weight tensor plus fedspine.rope_scaling.* keys so it reloads exactly). Refused: dynamic NTK (no GGUF form) and
+// a window shorter than the context (llama.cpp's llama architecture ignores it).
 namespace FedSpine.Model.Formats;
 
 internal static class GgufFamilyMetadata
@@ -17,6 +18,13 @@ internal static class GgufFamilyMetadata
         if (c.ModelType != "llama")
         {
             yield return new(ModelTypeKey, GgufValue.String(c.ModelType));
+        }
+        if (c.AttentionWindow > 0 && c.AttentionWindow < c.MaxPositionEmbeddings)
+        {
+            // Checked with llama.cpp (LLamaSharp 0.30.0): its llama architecture reads no window and attends to everything.
+            throw new InvalidDataException(
+                $"sliding_window {c.AttentionWindow} is shorter than max_position_embeddings {c.MaxPositionEmbeddings}: llama.cpp's llama " +
+                $"architecture ignores the window, so past {c.AttentionWindow} tokens it would compute other logits; export --format hf instead");
         }
         if (c.AttentionWindow > 0)
         {
