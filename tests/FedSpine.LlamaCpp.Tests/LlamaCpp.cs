@@ -4,6 +4,7 @@ using System.Text;
 using LLama;
 using LLama.Common;
 using LLama.Native;
+using FedSpine.Model.Inference;
 
 namespace FedSpine.LlamaCpp.Tests;
 
@@ -14,6 +15,9 @@ internal static class LlamaCpp
 
     /// <summary>Why the native library could not load, or null when it loaded.</summary>
     public static string? LoadProblem => LazyProblem.Value;
+
+    /// <summary>Why a llama.cpp test cannot run here (the library not loading, or ../shared absent for a test that reads it), or null.</summary>
+    public static string? SkipReason(bool needsSharedData) => LoadProblem ?? (needsSharedData && SharedData.Folder is null ? SharedData.MissingMessage : null);
 
     /// <summary>What llama.cpp logged at warning level or above since the last call (to explain a refused file).</summary>
     public static string TakeLog()
@@ -55,7 +59,7 @@ internal static class LlamaCpp
                 throw new InvalidOperationException($"llama.cpp decode failed at step {step}: {status}; {TakeLog()}");
             }
             logits.Add(context.NativeHandle.GetLogitsIth(batch.TokenCount - 1).ToArray());
-            int next = ArgMax(logits[^1]);
+            int next = RunCSampler.ArgMax(logits[^1]);
             generated.Add(next);
             batch.Clear();
             batch.Add(next, prompt.Length + step, LLamaSeqId.Zero, true);
@@ -90,19 +94,6 @@ internal static class LlamaCpp
         FlashAttention = false,         // its CPU kernel rounds through f16 (logits then differ by ~1e-2, not ~1e-5)
     };
 
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++)
-        {
-            if (logits[i] > logits[best])
-            {
-                best = i;
-            }
-        }
-        return best;
-    }
-
     private static string? TryLoad()
     {
         try
@@ -128,34 +119,15 @@ internal static class LlamaCpp
     }
 }
 
-/// <summary>A fact that skips only where llama.cpp's native library cannot load here, saying why.</summary>
-public sealed class LlamaCppFactAttribute : FactAttribute
+/// <summary>A fact that skips only where llama.cpp's native library cannot load here (or, when it reads them, where the
+/// models of ../shared are absent), saying why.</summary>
+public sealed class LlamaCppFactAttribute(bool needsSharedData = false) : FactAttribute
 {
-    public LlamaCppFactAttribute()
-    {
-        if (SharedData.Folder is null)
-        {
-            Skip = SharedData.MissingMessage;
-        }
-        else if (LlamaCpp.LoadProblem is { } problem)
-        {
-            Skip = problem;
-        }
-    }
+    public override string? Skip { get => base.Skip ?? LlamaCpp.SkipReason(needsSharedData); set => base.Skip = value; }
 }
 
-/// <summary>A theory that skips only where llama.cpp's native library cannot load here, saying why.</summary>
-public sealed class LlamaCppTheoryAttribute : TheoryAttribute
+/// <summary>A theory that skips as LlamaCppFact does.</summary>
+public sealed class LlamaCppTheoryAttribute(bool needsSharedData = false) : TheoryAttribute
 {
-    public LlamaCppTheoryAttribute()
-    {
-        if (SharedData.Folder is null)
-        {
-            Skip = SharedData.MissingMessage;
-        }
-        else if (LlamaCpp.LoadProblem is { } problem)
-        {
-            Skip = problem;
-        }
-    }
+    public override string? Skip { get => base.Skip ?? LlamaCpp.SkipReason(needsSharedData); set => base.Skip = value; }
 }

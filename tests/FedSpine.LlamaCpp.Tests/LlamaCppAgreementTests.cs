@@ -12,7 +12,7 @@ public class LlamaCppAgreementTests(ITestOutputHelper output)
 {
     private const int Steps = 40;
 
-    [LlamaCppFact]
+    [LlamaCppFact(needsSharedData: true)]
     public void Stories260K()
     {
         using var temp = new TempFolder();
@@ -20,7 +20,7 @@ public class LlamaCppAgreementTests(ITestOutputHelper output)
         AssertAgrees(temp.File("m.gguf"), model, "Once upon a time, there was a little girl named Lily");
     }
 
-    [LlamaCppFact]
+    [LlamaCppFact(needsSharedData: true)]
     public void Stories260K_pruned_by_half()
     {
         using var temp = new TempFolder();
@@ -31,7 +31,7 @@ public class LlamaCppAgreementTests(ITestOutputHelper output)
         AssertAgrees(temp.File("m.gguf"), model, "Once upon a time, there was a little girl named Lily");
     }
 
-    [LlamaCppFact]
+    [LlamaCppFact(needsSharedData: true)]
     public void Stories260K_pruned_with_layers_0_and_4_excluded()
     {
         using var temp = new TempFolder();

@@ -37,7 +37,7 @@ public class LlamaCppTokenizerTests(ITestOutputHelper output)
         Assert.All(rawDiffering, i => Assert.NotEqual(texts[i], normalized[i])); // only text not in NFC differs
     }
 
-    [LlamaCppFact]
+    [LlamaCppFact(needsSharedData: true)]
     public void Fedspine_base_tokenizes_Austen_lines_to_our_ids()
     {
         using var temp = new TempFolder();

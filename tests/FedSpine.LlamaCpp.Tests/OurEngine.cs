@@ -21,25 +21,12 @@ internal static class OurEngine
         for (int step = 0; step < steps; step++)
         {
             chosenFrom[step] = (float[])logits.Clone();
-            generated[step] = ArgMax(logits);
+            generated[step] = RunCSampler.ArgMax(logits);
             if (step + 1 < steps)
             {
                 logits = decoder.Step(generated[step], prompt.Length + step);
             }
         }
         return (generated, chosenFrom);
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++)
-        {
-            if (logits[i] > logits[best])
-            {
-                best = i;
-            }
-        }
-        return best;
     }
 }
