@@ -25,7 +25,7 @@ public sealed class LayerWeights
     public required Tensor Down { get; init; }       // [hidden, ffn]
 }
 
-public sealed class LlamaWeights
+public sealed partial class LlamaWeights
 {
     private readonly Dictionary<string, Tensor> _byName;
 
@@ -67,10 +67,18 @@ public sealed class LlamaWeights
     public IReadOnlyList<LayerWeights> Layers { get; }
 
     /// <summary>Number of stored parameters (a tied head counted once).</summary>
-    public long ParameterCount => _byName.Values.Sum(t => (long)t.Length);
+    public long ParameterCount => Plan(Config, LayerShapes).TotalFloats;
 
-    /// <summary>Every stored tensor under its HF name, in a stable order (a tied lm_head is not listed).</summary>
-    public IEnumerable<KeyValuePair<string, Tensor>> NamedTensors => Plan(Config, LayerShapes).Planned.Select(p => new KeyValuePair<string, Tensor>(p.Name, _byName[p.Name]));
+    /// <summary>Every stored tensor under its HF name, in a stable order (a tied lm_head is not listed). Not for weights
+    /// held in bf16, whose layer tensors share one scratch.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> NamedTensors
+    {
+        get
+        {
+            RequireFp32("listing the tensors");
+            return Plan(Config, LayerShapes).Planned.Select(p => new KeyValuePair<string, Tensor>(p.Name, _byName[p.Name]));
+        }
+    }
 
     public IReadOnlyList<LayerShape> LayerShapes => Layers.Select(l => l.Shape).ToArray();
 
@@ -79,6 +87,7 @@ public sealed class LlamaWeights
     /// <summary>A deep copy with the same config and per-layer shapes.</summary>
     public LlamaWeights Clone()
     {
+        RequireFp32("copying the weights");
         var copy = Allocate(Config, LayerShapes);
         foreach (var (name, tensor) in NamedTensors)
         {

@@ -17,25 +17,29 @@ public sealed record LoadedModel(LlamaWeights Weights, ITokenizer? Tokenizer, st
 
 public static class ModelLoader
 {
-    /// <summary>The model's weights only: its tokenizer is not looked at (bench, servers that carry no text).</summary>
-    public static LlamaWeights LoadWeights(string modelPath) =>
-        Directory.Exists(modelPath) ? HfModelFolder.Load(modelPath).Weights
-        : File.Exists(modelPath) ? Llama2cCheckpoint.Load(modelPath).Weights
+    /// <summary>The model's weights only: its tokenizer is not looked at (bench, servers that carry no text). With
+    /// <paramref name="bf16"/> the weights are held in bf16 (an HF folder is read tensor by tensor into bf16; a llama2.c
+    /// file is read in fp32 first).</summary>
+    public static LlamaWeights LoadWeights(string modelPath, bool bf16 = false) =>
+        Directory.Exists(modelPath) ? HfModelFolder.Load(modelPath, bf16: bf16).Weights
+        : File.Exists(modelPath) ? (bf16 ? Llama2cCheckpoint.Load(modelPath).Weights.HoldFrozenInBf16() : Llama2cCheckpoint.Load(modelPath).Weights)
         : throw new FileNotFoundException($"model not found: '{modelPath}' is neither a Hugging Face folder nor a llama2.c .bin file");
 
-    public static LoadedModel Load(string modelPath, string? tokenizerPath, bool requireTokenizer = true)
+    /// <summary>Model and tokenizer; <paramref name="bf16"/> holds the weights in bf16 as LoadWeights does.</summary>
+    public static LoadedModel Load(string modelPath, string? tokenizerPath, bool requireTokenizer = true, bool bf16 = false)
     {
         LlamaWeights weights;
         string? defaultTokenizer = null;
         if (Directory.Exists(modelPath))
         {
-            weights = HfModelFolder.Load(modelPath).Weights;
+            weights = HfModelFolder.Load(modelPath, bf16: bf16).Weights;
             string candidate = Path.Combine(modelPath, "tokenizer.json");
             defaultTokenizer = File.Exists(candidate) ? candidate : null;
         }
         else if (File.Exists(modelPath))
         {
             weights = Llama2cCheckpoint.Load(modelPath).Weights;
+            weights = bf16 ? weights.HoldFrozenInBf16() : weights;
         }
         else
         {

@@ -24,6 +24,22 @@ public sealed class PruneFinetuneCliTests : IDisposable
         var generate = CliRunner.Run("generate", "--model", outDir, "--prompt", "Once upon a time", "--steps", "20", "--temperature", "0");
         Assert.True(generate.ExitCode == 0, generate.Stderr);
         Assert.StartsWith("Once upon a time", generate.StdoutText);
+        Assert.DoesNotContain("transformers cannot load", prune.Stderr, StringComparison.Ordinal);
+    }
+
+    [SharedDataFact]
+    public void PruneWithExcludedLayersSaysWhereTheFolderLoads()
+    {
+        string outDir = Path.Combine(_dir, "p50x");
+        var prune = CliRunner.Run("prune", "--model", SharedData.Stories260K, "--tokenizer", SharedData.Tok512, "--sparsity", "0.5",
+            "--exclude-layers", "0,4", "--out", outDir);
+        Assert.True(prune.ExitCode == 0, prune.Stderr);
+        Assert.Contains("note: layer 1 has 4 heads, 4 KV heads and 86 FFN channels where layer 0 has 8, 4 and 172: Hugging Face transformers cannot load",
+            prune.Stderr, StringComparison.Ordinal);
+        var gguf = CliRunner.Run("export", "--model", outDir, "--format", "gguf", "--out", Path.Combine(_dir, "x.gguf"));
+        Assert.True(gguf.ExitCode == 0, gguf.Stderr);
+        using var file = FedSpine.Model.Formats.GgufFile.Read(Path.Combine(_dir, "x.gguf"));
+        Assert.Equal("deci", file.Find("general.architecture")!.AsString()); // llama.cpp's architecture with per-layer counts
     }
 
     [SharedDataFact]

@@ -58,7 +58,7 @@ public class FamilyLifecycleTests
             Assert.Equal(config.RopeScaling, hfConfig.RopeScaling);
             var peft = PeftAdapter.Load(Path.Combine(temp, "peft"), hfModel);
             Assert.Equal(expected, TinyModels.Logits(hfModel, peft, inputs, 1));
-            if (config.RopeScaling?.Type == "dynamic")
+            if (config.RopeScaling?.Type == "dynamic" || config.AttentionWindow > 0) // no GGUF llama.cpp computes alike
             {
                 Assert.Throws<InvalidDataException>(() => GgufWriter.Save(Path.Combine(temp, "m.gguf"), pruned.Weights));
                 return;

@@ -13,7 +13,7 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string?>("--preset") { Description = "bench-30m or stories260k (random weights, the peer's shapes)" };
+        var preset = new Option<string?>("--preset") { Description = "bench-30m, stories260k or smollm2-135m (random weights, the peer's shapes)" };
         var model = new Option<string?>("--model") { Description = "a real model (llama2.c .bin or HF folder) instead of a preset" };
         var mode = new Option<string>("--mode") { Description = "lora, full or generate", DefaultValueFactory = _ => "lora" };
         var rank = new Option<int>("--rank") { Description = "LoRA rank on q,k,v,o,gate,up,down", DefaultValueFactory = _ => 8 };
@@ -23,9 +23,10 @@ internal static class BenchCommand
         var gemm = new Option<int?>("--gemm") { Description = "measure an N×N×N matrix product instead, in GFLOP/s" };
         var threads = new Option<int?>("--threads") { Description = "worker threads (default: all cores)" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 0UL };
+        var weightsDtype = new Option<string>("--weights-dtype") { Description = WeightsDtype.Description + "; lora and generate only", DefaultValueFactory = _ => "f32" };
         var command = new Command("bench", "Measure training/generation throughput and memory, or GEMM speed; prints JSON")
         {
-            preset, model, mode, rank, steps, batch, seqLen, gemm, threads, seed,
+            preset, model, mode, rank, steps, batch, seqLen, gemm, threads, seed, weightsDtype,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -46,7 +47,7 @@ internal static class BenchCommand
             else
             {
                 result = RunModelBench(parse.GetValue(preset), parse.GetValue(model), parse.GetValue(mode)!, parse.GetValue(rank),
-                    parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(seqLen), parse.GetValue(seed));
+                    parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(seqLen), parse.GetValue(seed), parse.GetValue(weightsDtype)!);
             }
             Console.Out.WriteLine(JsonSerializer.Serialize(result));
             return 0;
@@ -54,11 +55,20 @@ internal static class BenchCommand
         return command;
     }
 
-    private static Dictionary<string, object?> RunModelBench(string? presetName, string? modelPath, string mode, int rank, int steps, int? batch, int? seqLen, ulong seed)
+    private static Dictionary<string, object?> RunModelBench(string? presetName, string? modelPath, string mode, int rank, int steps, int? batch, int? seqLen, ulong seed, string weightsDtype)
     {
         if ((presetName is null) == (modelPath is null))
         {
             throw new ArgumentException("give exactly one of --preset and --model");
+        }
+        if (mode is not ("generate" or "lora" or "full"))
+        {
+            throw new ArgumentException($"--mode must be lora, full or generate (got '{mode}')");
+        }
+        bool bf16 = WeightsDtype.IsBf16(weightsDtype);
+        if (mode == "full" && bf16)
+        {
+            throw new ArgumentException("--weights-dtype bf16 holds a frozen base; --mode full trains every weight in fp32 (use lora or generate)");
         }
         LlamaWeights weights;
         string name;
@@ -66,14 +76,21 @@ internal static class BenchCommand
         if (presetName is not null)
         {
             var preset = ModelPresets.Find(presetName);
-            weights = LlamaWeights.Allocate(preset.Config);
-            ModelPresets.RandomInitialize(weights, new Rng(seed));
+            if (bf16)
+            {
+                weights = ModelPresets.RandomFrozenBf16(preset.Config, new Rng(seed)); // never an fp32 copy: peak memory shows it
+            }
+            else
+            {
+                weights = LlamaWeights.Allocate(preset.Config);
+                ModelPresets.RandomInitialize(weights, new Rng(seed));
+            }
             name = preset.Name;
             (defaultBatch, defaultSeq) = (preset.Batch, preset.SeqLen);
         }
         else
         {
-            weights = ModelLoader.LoadWeights(modelPath!); // benchmarks need no text: the tokenizer is not read
+            weights = ModelLoader.LoadWeights(modelPath!, bf16); // benchmarks need no text: the tokenizer is not read
             name = modelPath!;
             (defaultBatch, defaultSeq) = (8, Math.Min(256, weights.Config.MaxPositionEmbeddings));
         }
@@ -82,12 +99,15 @@ internal static class BenchCommand
         {
             throw new ArgumentException("--batch, --seq-len, --steps and --rank must be positive");
         }
-        return mode switch
+        var result = mode switch
         {
             "generate" => GenerationBench.Run(weights, name, t),
             "lora" => TrainingBench.Run(weights, name, lora: true, rank, steps, b, t, seed),
-            "full" => TrainingBench.Run(weights, name, lora: false, rank, steps, b, t, seed),
-            _ => throw new ArgumentException($"--mode must be lora, full or generate (got '{mode}')"),
+            _ => TrainingBench.Run(weights, name, lora: false, rank, steps, b, t, seed),
         };
+        result["weights_dtype"] = weights.HoldsBf16 ? "bf16" : "f32";
+        result["weight_bytes"] = weights.WeightBytes;
+        result["weight_scratch_bytes"] = weights.ScratchBytes;
+        return result;
     }
 }

@@ -28,6 +28,7 @@ internal static class ExportCommand
                 case "hf":
                     lora?.MergeInto(loaded.Weights);
                     HfModelFolder.Save(outPath, loaded.Weights, SafeTensorsDtypes.Parse(parse.GetValue(dtype)!));
+                    PerLayerShapeNote.Print(loaded.Weights);
                     RunOutputs.SaveTokenizer(outPath, loaded);
                     break;
                 case "peft":

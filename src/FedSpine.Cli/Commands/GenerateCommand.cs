@@ -25,13 +25,14 @@ internal static class GenerateCommand
         var adapter = new Option<string?>("--adapter") { Description = "PEFT adapter folder to apply (unmerged)" };
         var instruction = new Option<string?>("--instruction") { Description = "respond to an instruction with the instruct template (prints only the response; --steps caps its tokens)" };
         var context = new Option<string?>("--context") { Description = "optional context for --instruction" };
+        var weightsDtype = new Option<string>("--weights-dtype") { Description = WeightsDtype.Description, DefaultValueFactory = _ => "f32" };
         var command = new Command("generate", "Generate text with a model (greedy, temperature or top-p sampling, KV cache)")
         {
-            model, tokenizer, prompt, steps, temperature, topP, seed, adapter, instruction, context,
+            model, tokenizer, prompt, steps, temperature, topP, seed, adapter, instruction, context, weightsDtype,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            var loaded = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(tokenizer));
+            var loaded = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(tokenizer), bf16: WeightsDtype.IsBf16(parse.GetValue(weightsDtype)!));
             var tok = loaded.Tokenizer ?? throw new ArgumentException(
                 $"{loaded.Source}: no tokenizer found; pass --tokenizer (tokenizer.bin or tokenizer.json)");
             int n = parse.GetValue(steps);

@@ -19,6 +19,7 @@ internal static class RunOutputs
     public static void SaveModel(string folder, LlamaWeights weights, LoadedModel source)
     {
         HfModelFolder.Save(folder, weights);
+        PerLayerShapeNote.Print(weights);
         SaveTokenizer(folder, source);
     }
 
@@ -56,6 +57,7 @@ internal static class RunOutputs
     public static void SaveModel(string folder, LlamaWeights weights, ITokenizer? tokenizer)
     {
         HfModelFolder.Save(folder, weights);
+        PerLayerShapeNote.Print(weights);
         if (tokenizer is not null)
         {
             AsHf(tokenizer).Save(Path.Combine(folder, "tokenizer.json"));

@@ -1,34 +1,42 @@
 // What a GGUF keeps of a config beyond the llama basics: model_type (fedspine.model_type unless llama), Mistral's window
-// (llama.attention.sliding_window), linear rope scaling (llama.rope.scaling.*) and llama3 scaling (llama.cpp's
-// rope_freqs.weight tensor plus fedspine.rope_scaling.* keys so it reloads exactly). Dynamic NTK has no GGUF form: refused.
+// ({arch}.attention.sliding_window), linear rope scaling ({arch}.rope.scaling.*) and llama3 scaling (llama.cpp's
+// rope_freqs.weight tensor plus fedspine.rope_scaling.* keys so it reloads exactly). Refused: dynamic NTK (no GGUF form) and
+// a window shorter than the context (llama.cpp's llama architecture ignores it).
 namespace FedSpine.Model.Formats;
 
 internal static class GgufFamilyMetadata
 {
     public const string RopeFreqsTensor = "rope_freqs.weight";
     private const string ModelTypeKey = "fedspine.model_type";
-    private const string WindowKey = "llama.attention.sliding_window";
-    private const string ScalingTypeKey = "llama.rope.scaling.type";
-    private const string ScalingFactorKey = "llama.rope.scaling.factor";
+    private const string WindowKey = ".attention.sliding_window";      // after the architecture name
+    private const string ScalingTypeKey = ".rope.scaling.type";
+    private const string ScalingFactorKey = ".rope.scaling.factor";
     private const string Llama3Prefix = "fedspine.rope_scaling.";
 
-    public static IEnumerable<KeyValuePair<string, GgufValue>> Metadata(LlamaConfig c)
+    public static IEnumerable<KeyValuePair<string, GgufValue>> Metadata(LlamaConfig c, string arch)
     {
         if (c.ModelType != "llama")
         {
             yield return new(ModelTypeKey, GgufValue.String(c.ModelType));
         }
+        if (c.AttentionWindow > 0 && c.AttentionWindow < c.MaxPositionEmbeddings)
+        {
+            // Checked with llama.cpp (LLamaSharp 0.30.0): its llama architecture reads no window and attends to everything.
+            throw new InvalidDataException(
+                $"sliding_window {c.AttentionWindow} is shorter than max_position_embeddings {c.MaxPositionEmbeddings}: llama.cpp's llama " +
+                $"architecture ignores the window, so past {c.AttentionWindow} tokens it would compute other logits; export --format hf instead");
+        }
         if (c.AttentionWindow > 0)
         {
-            yield return new(WindowKey, GgufValue.UInt32((uint)c.AttentionWindow));
+            yield return new(arch + WindowKey, GgufValue.UInt32((uint)c.AttentionWindow));
         }
         switch (c.RopeScaling?.Type)
         {
             case null or "default":
                 break;
             case "linear":
-                yield return new(ScalingTypeKey, GgufValue.String("linear"));
-                yield return new(ScalingFactorKey, GgufValue.Float32((float)c.RopeScaling.Factor));
+                yield return new(arch + ScalingTypeKey, GgufValue.String("linear"));
+                yield return new(arch + ScalingFactorKey, GgufValue.Float32((float)c.RopeScaling.Factor));
                 break;
             case "llama3":
                 var s = c.RopeScaling;
@@ -56,23 +64,23 @@ internal static class GgufFamilyMetadata
     }
 
     /// <summary>The config with what <see cref="Metadata"/> wrote restored; qwen2 is also recognised by its bias tensors.</summary>
-    public static LlamaConfig Apply(GgufFile file, LlamaConfig config)
+    public static LlamaConfig Apply(GgufFile file, LlamaConfig config, string arch)
     {
         string? modelType = file.Find(ModelTypeKey)?.AsString();
-        modelType ??= file.FindTensor("blk.0.attn_q.bias") is not null ? "qwen2" : file.Find(WindowKey) is not null ? "mistral" : "llama";
+        modelType ??= file.FindTensor("blk.0.attn_q.bias") is not null ? "qwen2" : file.Find(arch + WindowKey) is not null ? "mistral" : "llama";
         config = config with { ModelType = modelType, Architectures = [ArchitectureOf(modelType)] };
-        if (file.Find(WindowKey)?.AsInteger() is { } window)
+        if (file.Find(arch + WindowKey)?.AsInteger() is { } window)
         {
             config = config with { SlidingWindow = (int)window };
         }
-        string? linear = file.Find(ScalingTypeKey)?.AsString();
+        string? linear = file.Find(arch + ScalingTypeKey)?.AsString();
         if (linear is not null and not "none")
         {
             if (linear != "linear")
             {
-                throw new InvalidDataException($"{file.Path}: {ScalingTypeKey} '{linear}' is not implemented (only linear)");
+                throw new InvalidDataException($"{file.Path}: {arch + ScalingTypeKey} '{linear}' is not implemented (only linear)");
             }
-            config = config with { RopeScaling = new RopeScaling { RopeType = "linear", Factor = file.Find(ScalingFactorKey)?.AsFloat() ?? 1.0 } };
+            config = config with { RopeScaling = new RopeScaling { RopeType = "linear", Factor = file.Find(arch + ScalingFactorKey)?.AsFloat() ?? 1.0 } };
         }
         if (file.Find(Llama3Prefix + "type")?.AsString() == "llama3")
         {

@@ -1,5 +1,6 @@
-// Loads a llama-architecture GGUF (F32/F16 tensors) as an HF-style config and weights: per-layer head/FFN counts from
-// scalars or arrays, every tensor checked against them, and q/k rows permuted from interleaved RoPE back to rotate-half.
+// Loads a llama- or deci-architecture GGUF (F32/F16; deci is how we write per-layer shapes) as an HF-style config and
+// weights: per-layer head/FFN counts from scalars or arrays, every tensor checked against them, and q/k rows permuted from
+// interleaved RoPE back to rotate-half.
 namespace FedSpine.Model.Formats;
 
 public static class GgufModel
@@ -8,11 +9,11 @@ public static class GgufModel
     {
         using var file = GgufFile.Read(path);
         string architecture = Require(file, "general.architecture").AsString() ?? throw Bad(path, "general.architecture is not a string");
-        if (architecture != GgufWriter.Architecture)
+        if (architecture is not (GgufWriter.Architecture or GgufWriter.PerLayerArchitecture))
         {
-            throw Bad(path, $"general.architecture is '{architecture}'; only '{GgufWriter.Architecture}' models can be loaded");
+            throw Bad(path, $"general.architecture is '{architecture}'; only '{GgufWriter.Architecture}' and '{GgufWriter.PerLayerArchitecture}' models can be loaded");
         }
-        var (config, shapes) = Describe(file);
+        var (config, shapes) = Describe(file, architecture);
         var planned = LlamaWeights.Plan(config, shapes).Planned;
         var plannedNames = planned.Select(p => GgufTensorNames.FromHf(p.Name)).ToHashSet(StringComparer.Ordinal);
         if (config.RopeScaling?.Type == "llama3")
@@ -51,26 +52,26 @@ public static class GgufModel
     }
 
     /// <summary>The config (largest per-layer counts, as a pruned HF config.json) and every layer's own shape.</summary>
-    private static (LlamaConfig Config, LayerShape[] Shapes) Describe(GgufFile file)
+    private static (LlamaConfig Config, LayerShape[] Shapes) Describe(GgufFile file, string arch)
     {
         string path = file.Path;
-        int layers = Int(file, "llama.block_count");
-        int hidden = Int(file, "llama.embedding_length");
+        int layers = Int(file, $"{arch}.block_count");
+        int hidden = Int(file, $"{arch}.embedding_length");
         if (layers <= 0 || layers > 100_000)
         {
-            throw Bad(path, $"llama.block_count {layers} is not a sensible layer count");
+            throw Bad(path, $"{arch}.block_count {layers} is not a sensible layer count");
         }
-        int[] heads = PerLayer(file, "llama.attention.head_count", layers, fallback: null);
-        int[] kvHeads = PerLayer(file, "llama.attention.head_count_kv", layers, fallback: heads);
-        int[] ffn = PerLayer(file, "llama.feed_forward_length", layers, fallback: null);
-        int headDim = file.Find("llama.attention.key_length") is null ? (heads[0] > 0 ? hidden / heads[0] : 0) : Int(file, "llama.attention.key_length");
-        if (file.Find("llama.attention.value_length") is not null && Int(file, "llama.attention.value_length") != headDim)
+        int[] heads = PerLayer(file, $"{arch}.attention.head_count", layers, fallback: null);
+        int[] kvHeads = PerLayer(file, $"{arch}.attention.head_count_kv", layers, fallback: heads);
+        int[] ffn = PerLayer(file, $"{arch}.feed_forward_length", layers, fallback: null);
+        int headDim = file.Find($"{arch}.attention.key_length") is null ? (heads[0] > 0 ? hidden / heads[0] : 0) : Int(file, $"{arch}.attention.key_length");
+        if (file.Find($"{arch}.attention.value_length") is not null && Int(file, $"{arch}.attention.value_length") != headDim)
         {
-            throw Bad(path, $"llama.attention.value_length {Int(file, "llama.attention.value_length")} differs from key_length {headDim} (not supported)");
+            throw Bad(path, $"{arch}.attention.value_length {Int(file, $"{arch}.attention.value_length")} differs from key_length {headDim} (not supported)");
         }
-        if (file.Find("llama.rope.dimension_count") is not null && Int(file, "llama.rope.dimension_count") != headDim)
+        if (file.Find($"{arch}.rope.dimension_count") is not null && Int(file, $"{arch}.rope.dimension_count") != headDim)
         {
-            throw Bad(path, $"llama.rope.dimension_count {Int(file, "llama.rope.dimension_count")} differs from the head size {headDim} (partial RoPE is not supported)");
+            throw Bad(path, $"{arch}.rope.dimension_count {Int(file, $"{arch}.rope.dimension_count")} differs from the head size {headDim} (partial RoPE is not supported)");
         }
         for (int i = 0; i < layers; i++)
         {
@@ -80,7 +81,7 @@ public static class GgufModel
             }
         }
         var embedding = file.FindTensor("token_embd.weight") ?? throw Bad(path, "missing tensor 'token_embd.weight'");
-        int vocab = file.Find("llama.vocab_size") is null ? (int)embedding.Dims[^1] : Int(file, "llama.vocab_size");
+        int vocab = file.Find($"{arch}.vocab_size") is null ? (int)embedding.Dims[^1] : Int(file, $"{arch}.vocab_size");
         var config = new LlamaConfig
         {
             HiddenSize = hidden,
@@ -90,15 +91,15 @@ public static class GgufModel
             NumKeyValueHeads = kvHeads.Max(),
             HeadDim = headDim,
             VocabSize = vocab,
-            MaxPositionEmbeddings = Int(file, "llama.context_length"),
-            RmsNormEps = (float)Float(file, "llama.attention.layer_norm_rms_epsilon", null),
-            RopeTheta = (float)Float(file, "llama.rope.freq_base", 10000.0),
+            MaxPositionEmbeddings = Int(file, $"{arch}.context_length"),
+            RmsNormEps = (float)Float(file, $"{arch}.attention.layer_norm_rms_epsilon", null),
+            RopeTheta = (float)Float(file, $"{arch}.rope.freq_base", 10000.0),
             TieWordEmbeddings = file.FindTensor("output.weight") is null,
             BosTokenId = file.Find("tokenizer.ggml.bos_token_id") is null ? 1 : Int(file, "tokenizer.ggml.bos_token_id"),
             EosTokenId = file.Find("tokenizer.ggml.eos_token_id") is null ? 2 : Int(file, "tokenizer.ggml.eos_token_id"),
             TorchDtype = file.Tensors.Any(t => t.Type == GgmlType.F16) ? "float16" : "float32",
         };
-        config = GgufFamilyMetadata.Apply(file, config);
+        config = GgufFamilyMetadata.Apply(file, config, arch);
         config.Validate(path);
         var shapes = Enumerable.Range(0, layers).Select(i => new LayerShape(heads[i], kvHeads[i], ffn[i])).ToArray();
         return (config, shapes);
@@ -120,7 +121,7 @@ public static class GgufModel
         long[] values = value.AsIntegerArray() ?? throw Bad(file.Path, $"metadata '{key}' is {value}, expected an integer or an integer array");
         if (values.Length != layers)
         {
-            throw Bad(file.Path, $"metadata '{key}' has {values.Length} entries for llama.block_count {layers} layers");
+            throw Bad(file.Path, $"metadata '{key}' has {values.Length} entries for {key[..key.IndexOf('.', StringComparison.Ordinal)]}.block_count {layers} layers");
         }
         return values.Select(v => v is > 0 and <= int.MaxValue ? (int)v : throw Bad(file.Path, $"metadata '{key}' holds {v}, expected a positive count")).ToArray();
     }

@@ -11,8 +11,9 @@ public static class HfModelFolder
     public const string ConfigFileName = "config.json";
     public const long DefaultMaxShardBytes = 2L << 30;
 
-    /// <summary>Reads config and weights; with <paramref name="checkFinite"/>, a NaN or infinity is an error naming its tensor.</summary>
-    public static (LlamaConfig Config, LlamaWeights Weights) Load(string folder, bool checkFinite = false)
+    /// <summary>Reads config and weights; with <paramref name="checkFinite"/>, a NaN or infinity is an error naming its tensor.
+    /// With <paramref name="bf16"/> the large tensors are read one at a time into bf16 (LlamaWeights.FrozenBf16).</summary>
+    public static (LlamaConfig Config, LlamaWeights Weights) Load(string folder, bool checkFinite = false, bool bf16 = false)
     {
         var config = HfConfigJson.Read(Path.Combine(folder, ConfigFileName));
         using var source = HfTensorSource.Open(folder);
@@ -40,18 +41,36 @@ public static class HfModelFolder
                                                $"config.json and the layer's shape need {Tensor.ShapeText(shape)}");
             }
         }
-        var weights = LlamaWeights.Allocate(config, shapes);
-        foreach (var (name, tensor) in weights.NamedTensors)
+        void Read(string name, Span<float> destination)
         {
-            source.ReadInto(name, tensor.Span);
+            source.ReadInto(name, destination);
             if (checkFinite)
             {
-                CheckFinite(source.FileOf(name), name, tensor.Span);
+                CheckFinite(source.FileOf(name), name, destination);
+            }
+        }
+        LlamaWeights weights;
+        if (bf16)
+        {
+            weights = LlamaWeights.FrozenBf16(config, shapes, (name, _, destination) => Read(name, destination));
+        }
+        else
+        {
+            weights = LlamaWeights.Allocate(config, shapes);
+            foreach (var (name, tensor) in weights.NamedTensors)
+            {
+                Read(name, tensor.Span);
             }
         }
         if (storedTiedHead)
         {
-            CheckTiedHead(source, weights);
+            int[] shape = [config.VocabSize, config.HiddenSize];
+            float[]? embedding = bf16 ? new float[config.VocabSize * config.HiddenSize] : null;
+            if (embedding is not null)
+            {
+                source.ReadInto("model.embed_tokens.weight", embedding);
+            }
+            CheckTiedHead(source, shape, embedding ?? weights.TokenEmbedding.Span);
         }
         return (config, weights);
     }
@@ -105,19 +124,18 @@ public static class HfModelFolder
         return shards;
     }
 
-    private static void CheckTiedHead(HfTensorSource source, LlamaWeights weights)
+    private static void CheckTiedHead(HfTensorSource source, int[] embeddingShape, ReadOnlySpan<float> embedding)
     {
         const string Name = "lm_head.weight";
         var entry = source.Find(Name)!;
-        var embedding = weights.TokenEmbedding;
-        if (!entry.Shape.AsSpan().SequenceEqual(embedding.Shape))
+        if (!entry.Shape.AsSpan().SequenceEqual(embeddingShape))
         {
             throw new InvalidDataException($"{source.FileOf(Name)}: tensor '{Name}' has shape {Tensor.ShapeText(entry.Shape)} but config.json has " +
-                                           $"tie_word_embeddings: true and the embedding is {Tensor.ShapeText(embedding.Shape)}");
+                                           $"tie_word_embeddings: true and the embedding is {Tensor.ShapeText(embeddingShape)}");
         }
         var head = new float[embedding.Length];
         source.ReadInto(Name, head);
-        if (!head.AsSpan().SequenceEqual(embedding.Span))
+        if (!head.AsSpan().SequenceEqual(embedding))
         {
             throw new InvalidDataException($"{source.FileOf(Name)}: config.json has tie_word_embeddings: true but the stored '{Name}' differs from " +
                                            "model.embed_tokens.weight (HF would ignore it and use the embedding); set tie_word_embeddings: false to use it, or remove it");

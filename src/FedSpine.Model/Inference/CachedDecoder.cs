@@ -66,9 +66,10 @@ public sealed class CachedDecoder
         {
             throw new ArgumentOutOfRangeException(nameof(position), $"position {position} beyond context of {Cache.Capacity}");
         }
-        _model.TokenEmbedding.Span.Slice(token * d, d).CopyTo(_x);
+        _model.EmbeddingRow(token, _x);
         for (int l = 0; l < _model.Layers.Count; l++)
         {
+            _model.PrepareLayer(l);
             var w = _model.Layers[l];
             var s = w.Shape;
             int qDim = s.Heads * hd, kvDim = s.KvHeads * hd, ffn = s.FfnChannels;
@@ -97,7 +98,7 @@ public sealed class CachedDecoder
             Linear(l, LoraTarget.Down, gate, w.Down, _x, true);
         }
         RmsNorm.Forward(_x, _model.FinalNorm.Span, _xb, _rstd, 1, d, c.RmsNormEps);
-        Gemm.XWt(_xb, _model.LmHead.Span, Logits, 1, d, c.VocabSize);
+        _model.HeadForward(_xb, Logits, 1);
         return Logits;
     }
 

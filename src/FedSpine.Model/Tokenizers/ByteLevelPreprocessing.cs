@@ -23,6 +23,12 @@ internal sealed class ByteLevelPreprocessing : IHfPreprocessing
         _steps = steps;
     }
 
+    /// <summary>True when the file asks for NFC before splitting.</summary>
+    public bool Normalizes => _normalization is not null;
+
+    /// <summary>The pre-tokenizers in order.</summary>
+    public IReadOnlyList<ByteLevelStep> Steps => _steps;
+
     /// <summary>True when the file's pre_tokenizer is ByteLevel or a Sequence holding one.</summary>
     public static bool Applies(JsonElement root) =>
         root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind == JsonValueKind.Object

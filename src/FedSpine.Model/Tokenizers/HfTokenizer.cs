@@ -47,6 +47,15 @@ public sealed partial class HfTokenizer : ITokenizer
     /// <summary>True for GPT-2-style byte-level BPE (tokens spell bytes in the byte alphabet; no leading space is added).</summary>
     public bool IsByteLevel => _decoding.ByteLevel;
 
+    /// <summary>The BPE merges in rank order (earliest first), as tokenizer.json lists them.</summary>
+    internal IReadOnlyList<(string Left, string Right)> Merges => _model.Merges;
+
+    /// <summary>tokenizer.json's ignore_merges: a word that is itself a token is taken whole.</summary>
+    internal bool IgnoreMerges => _model.IgnoreMerges;
+
+    /// <summary>The normalizer and pre_tokenizer, for exporters that must name them (GGUF).</summary>
+    internal IHfPreprocessing Preprocessing => _preprocessing;
+
     public int VocabSize => _tokens.Length;
     public int BosId { get; }
     public int EosId { get; }

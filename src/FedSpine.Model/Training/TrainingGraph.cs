@@ -26,6 +26,10 @@ public sealed class TrainingGraph : IDisposable
         {
             throw new ArgumentException($"{tokens} tokens per row exceed max_position_embeddings {model.Config.MaxPositionEmbeddings}");
         }
+        if (baseGrads is not null && model.HoldsBf16)
+        {
+            throw new ArgumentException("full training updates the base weights, which must then be fp32, not held in bf16 (train LoRA adapters on a bf16 base)");
+        }
         _model = model;
         _lora = lora;
         _baseGrads = baseGrads;
@@ -70,7 +74,6 @@ public sealed class TrainingGraph : IDisposable
             throw new ArgumentException($"expected {rows} input tokens, got {inputs.Length}");
         }
         _inputs = inputs.ToArray();
-        var emb = _model.TokenEmbedding.Span;
         var x0 = _acts.Stream[0].Span;
         for (int r = 0; r < rows; r++)
         {
@@ -79,7 +82,7 @@ public sealed class TrainingGraph : IDisposable
             {
                 throw new ArgumentOutOfRangeException(nameof(inputs), $"token id {token} outside vocabulary of {c.VocabSize}");
             }
-            emb.Slice(token * d, d).CopyTo(x0.Slice(r * d, d));
+            _model.EmbeddingRow(token, x0.Slice(r * d, d));
         }
         for (int l = 0; l < _model.Layers.Count; l++)
         {
@@ -105,7 +108,7 @@ public sealed class TrainingGraph : IDisposable
         var logits = _acts.Logits!.Span;
         float loss = CrossEntropy.ForwardBackward(logits, targets, logits, rows, vocab); // logits now hold dLogits
         var dHidden = _acts.DNorm.Span[..(rows * d)];
-        Gemm.DyW(logits, _model.LmHead.Span, dHidden, rows, vocab, d);
+        _model.HeadBackward(logits, dHidden, rows);
         if (_baseGrads is not null)
         {
             Gemm.DytX(logits, _acts.NormF.Span, _baseGrads.LmHead.Span, rows, vocab, d, accumulate: true);
@@ -143,12 +146,12 @@ public sealed class TrainingGraph : IDisposable
 
     private void ComputeLogits()
     {
-        var c = _model.Config;
-        Gemm.XWt(_acts.NormF.Span, _model.LmHead.Span, _acts.Logits!.Span, _acts.Rows, c.HiddenSize, c.VocabSize);
+        _model.HeadForward(_acts.NormF.Span, _acts.Logits!.Span, _acts.Rows);
     }
 
     private void LayerForward(int l)
     {
+        _model.PrepareLayer(l);
         var c = _model.Config;
         var w = _model.Layers[l];
         var a = _acts.Layers[l];
@@ -178,6 +181,7 @@ public sealed class TrainingGraph : IDisposable
 
     private void LayerBackward(int l)
     {
+        _model.PrepareLayer(l);
         var c = _model.Config;
         var w = _model.Layers[l];
         var g = _baseGrads?.Layers[l];

@@ -73,7 +73,7 @@ public class GgufCorruptTests
 
     public static TheoryData<string, string> LlamaCases => new()
     {
-        { "architecture gpt2", "only 'llama' models" },
+        { "architecture gpt2", "only 'llama' and 'deci' models" },
         { "no block_count", "missing metadata 'llama.block_count'" },
         { "head_count halved", "tensor 'blk.0.attn_q.weight' has dims [24, 32], the metadata needs [24, 16]" },
         { "head_count array too short", "has 1 entries for llama.block_count 2 layers" },

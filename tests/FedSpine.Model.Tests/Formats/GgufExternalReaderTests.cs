@@ -88,9 +88,10 @@ public class GgufExternalReaderTests
 
         string Typed(string key) => $"{metadata.GetProperty(key).GetProperty("type").GetString()}/{metadata.GetProperty(key).GetProperty("subType").GetString()} " +
                                     metadata.GetProperty(key).GetProperty("value").GetRawText();
-        Assert.Equal("ARRAY/UINT32 [4,2,4]", Typed("llama.attention.head_count"));
-        Assert.Equal("ARRAY/UINT32 [2,1,1]", Typed("llama.attention.head_count_kv"));
-        Assert.Equal("ARRAY/UINT32 [37,20,5]", Typed("llama.feed_forward_length"));
+        Assert.Equal("STRING \"deci\"", $"{metadata.GetProperty("general.architecture").GetProperty("type").GetString()} {metadata.GetProperty("general.architecture").GetProperty("value").GetRawText()}");
+        Assert.Equal("ARRAY/UINT32 [4,2,4]", Typed("deci.attention.head_count"));
+        Assert.Equal("ARRAY/UINT32 [2,1,1]", Typed("deci.attention.head_count_kv"));
+        Assert.Equal("ARRAY/UINT32 [37,20,5]", Typed("deci.feed_forward_length"));
         var shapes = seen.RootElement.GetProperty("tensors").EnumerateArray()
             .ToDictionary(t => t.GetProperty("name").GetString()!, t => t.GetProperty("shape").GetRawText());
         Assert.Equal("[24,16]", shapes["blk.1.attn_q.weight"]);

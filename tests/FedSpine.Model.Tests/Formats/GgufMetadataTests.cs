@@ -71,12 +71,20 @@ public class GgufMetadataTests
     {
         var llama2c = Llama2cTokenizer.Load(SharedData.Tok512);
 
-        var vocabulary = GgufVocabulary.From(HfTokenizer.FromLlama2c(llama2c), 515);
+        var hf = HfTokenizer.FromLlama2c(llama2c);
+        var vocabulary = GgufVocabulary.From(hf, 515);
 
         Assert.Equal(Enumerable.Range(0, 512).Select(id => llama2c.Piece(id).Replace(' ', '▁')).Skip(3), vocabulary.Tokens.Skip(3).Take(509));
         Assert.Equal(["[PAD512]", "[PAD513]", "[PAD514]"], vocabulary.Tokens[512..]);
         Assert.Equal([GgufVocabulary.Unused, GgufVocabulary.Unused, GgufVocabulary.Unused], vocabulary.Types[512..]);
-        Assert.All(vocabulary.Scores, s => Assert.Equal(GgufVocabulary.NoScore, s)); // tokenizer.json has merges, not scores
+        // tokenizer.json has merges, not scores: a token scores minus the rank of the merge that forms it (llama.cpp merges the
+        // highest score first), tokens no merge forms score lowest, padding as llama.cpp's converter pads.
+        var rankOf = hf.Merges.Select((m, rank) => (m.Left + m.Right, rank)).GroupBy(x => x.Item1).ToDictionary(g => g.Key, g => g.Min(x => x.rank));
+        Assert.Equal(Enumerable.Range(0, 512).Select(id => rankOf.TryGetValue(hf.Token(id), out int r) ? -r : GgufVocabulary.NeverMerged),
+            vocabulary.Scores![..512]);
+        Assert.Equal([GgufVocabulary.NoScore, GgufVocabulary.NoScore, GgufVocabulary.NoScore], vocabulary.Scores[512..]);
+        Assert.True(rankOf.Count > 100, $"only {rankOf.Count} tokens come from merges");
+        Assert.Equal(("llama", null, null), (vocabulary.Model, vocabulary.PreTokenizer, vocabulary.Merges));
         Assert.Equal((1, 2, 0), (vocabulary.BosId, vocabulary.EosId, vocabulary.UnknownId));
         var e = Assert.Throws<ArgumentException>(() => GgufVocabulary.From(llama2c, 500));
         Assert.Contains("512 tokens but the model's vocab_size is 500", e.Message, StringComparison.Ordinal);

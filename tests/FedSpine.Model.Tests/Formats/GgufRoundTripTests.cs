@@ -81,10 +81,13 @@ public class GgufRoundTripTests
         Assert.Equal(shapes, loaded.LayerShapes);
         using (var file = GgufFile.Read(path))
         {
-            Assert.Equal([4L, 2, 4], file.Find("llama.attention.head_count")!.AsIntegerArray()!);
-            Assert.Equal([2L, 1, 1], file.Find("llama.attention.head_count_kv")!.AsIntegerArray()!);
-            Assert.Equal([37L, 20, 5], file.Find("llama.feed_forward_length")!.AsIntegerArray()!);
-            Assert.Equal(GgufValueType.UInt32, file.Find("llama.attention.head_count")!.ElementType);
+            // llama.cpp's llama loader takes layer 0's counts for every layer; its deci loader reads them per layer
+            Assert.Equal("deci", file.Find("general.architecture")!.AsString());
+            Assert.Null(file.Find("llama.block_count"));
+            Assert.Equal([4L, 2, 4], file.Find("deci.attention.head_count")!.AsIntegerArray()!);
+            Assert.Equal([2L, 1, 1], file.Find("deci.attention.head_count_kv")!.AsIntegerArray()!);
+            Assert.Equal([37L, 20, 5], file.Find("deci.feed_forward_length")!.AsIntegerArray()!);
+            Assert.Equal(GgufValueType.UInt32, file.Find("deci.attention.head_count")!.ElementType);
             Assert.Equal("pruned test", file.Find("general.name")!.AsString());
             Assert.Equal([24L, 16], file.FindTensor("blk.1.attn_q.weight")!.Dims);  // ne[0] = in-features
             Assert.Equal([16L, 24], file.FindTensor("blk.1.attn_output.weight")!.Dims);
