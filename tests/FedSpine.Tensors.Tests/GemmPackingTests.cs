@@ -1,19 +1,22 @@
 // Panel packing against a direct reading of the layout: [kc, w] slivers of op(A) rows / op(B) columns, zero-padded,
-// for every flavour's tile widths, both storage orders, reduction depths with and without a 16-step tail.
+// for every path's tile widths (packed by that path's copy code), both storage orders, depths with and without a 16-step tail.
 namespace FedSpine.Tensors.Tests;
 
 public sealed unsafe class GemmPackingTests
 {
     private const float Sentinel = -12345f;
 
-    public static TheoryData<int, int> Cases()
+    public static TheoryData<Isa, int, int> Cases()
     {
-        var data = new TheoryData<int, int>();
-        foreach (int width in Enum.GetValues<GemmIsa>().SelectMany(isa => new[] { GemmConfig.Blocking(isa).MR, GemmConfig.Blocking(isa).NR }).Distinct())
+        var data = new TheoryData<Isa, int, int>();
+        foreach (Isa isa in Enum.GetValues<Isa>().Where(IsaPath.IsSupported))
         {
-            foreach (int kc in new[] { 1, 15, 16, 17, 40, 384 })
+            foreach (int width in new[] { GemmConfig.Blocking(isa).MR, GemmConfig.Blocking(isa).NR }.Distinct())
             {
-                data.Add(width, kc);
+                foreach (int kc in new[] { 1, 15, 16, 17, 40, 384 })
+                {
+                    data.Add(isa, width, kc);
+                }
             }
         }
         return data;
@@ -21,7 +24,7 @@ public sealed unsafe class GemmPackingTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void PackedSliversHoldTheBlockZeroPaddedAndNothingElseIsWritten(int width, int kc)
+    public void PackedSliversHoldTheBlockZeroPaddedAndNothingElseIsWritten(Isa isa, int width, int kc)
     {
         // A block of 2.5 slivers; pack slivers 1..2 only (sliver 2 partial), so sliver 0 must stay untouched.
         int lines = 2 * width + width / 2 + 1;
@@ -38,14 +41,14 @@ public sealed unsafe class GemmPackingTests
                 {
                     if (packA)
                     {
-                        GemmPacking.PackA(s, ld, trans, lines, kc, width, 1, 2, d);
+                        GemmPacking.PackA(isa, s, ld, trans, lines, kc, width, 1, 2, d);
                     }
                     else
                     {
-                        GemmPacking.PackB(s, ld, trans, kc, lines, width, 1, 2, d);
+                        GemmPacking.PackB(isa, s, ld, trans, kc, lines, width, 1, 2, d);
                     }
                 }
-                string what = $"width {width} kc {kc} trans {trans} {(packA ? "A" : "B")}";
+                string what = $"{isa} width {width} kc {kc} trans {trans} {(packA ? "A" : "B")}";
                 for (int i = 0; i < dst.Length; i++)
                 {
                     int sliver = i / (width * kc);

@@ -16,7 +16,7 @@ public sealed class GemmTests
     {
         foreach (var (ta, tb) in Layouts)
         {
-            GemmCheck.AgainstReference(GemmConfig.Best, ta, tb, size, size, size, 1f, 0f);
+            GemmCheck.AgainstReference(IsaPath.Current, ta, tb, size, size, size, 1f, 0f);
         }
     }
 
@@ -36,7 +36,7 @@ public sealed class GemmTests
     {
         foreach (var (ta, tb) in Layouts)
         {
-            GemmCheck.AgainstReference(GemmConfig.Best, ta, tb, m, n, k, 1f, 0f);
+            GemmCheck.AgainstReference(IsaPath.Current, ta, tb, m, n, k, 1f, 0f);
         }
     }
 
@@ -44,7 +44,7 @@ public sealed class GemmTests
     public void EverySupportedSimdFlavourMatchesReference()
     {
         (int M, int N, int K)[] shapes = [(1, 37, 53), (4, 70, 129), (9, 33, 65), (100, 90, 300), (31, 129, 17), (200, 47, 600)];
-        foreach (GemmIsa isa in Enum.GetValues<GemmIsa>().Where(GemmConfig.IsSupported))
+        foreach (Isa isa in Enum.GetValues<Isa>().Where(IsaPath.IsSupported))
         {
             foreach (var (m, n, k) in shapes)
             {
@@ -58,7 +58,7 @@ public sealed class GemmTests
 
     public static TheoryData<int, int, int> ThresholdShapes()
     {
-        GemmBlocking bk = GemmConfig.Blocking(GemmConfig.Best);
+        GemmBlocking bk = GemmConfig.Blocking(IsaPath.Current);
         int tinyEdge = (int)Math.Round(Math.Cbrt(Gemm.DirectMaxWork));
         int parallelEdge = (int)Math.Ceiling(Math.Cbrt(GemmBlocked.ParallelFlops / 2));
         int gemvEdge = (int)Math.Sqrt(GemmDirect.ParallelWork);
@@ -85,7 +85,7 @@ public sealed class GemmTests
     {
         foreach (var (ta, tb) in Layouts)
         {
-            GemmCheck.AgainstReference(GemmConfig.Best, ta, tb, m, n, k, 1f, 1f);
+            GemmCheck.AgainstReference(IsaPath.Current, ta, tb, m, n, k, 1f, 1f);
         }
     }
 
@@ -101,7 +101,7 @@ public sealed class GemmTests
     {
         foreach (var (ta, tb) in Layouts)
         {
-            GemmCheck.AgainstReference(GemmConfig.Best, ta, tb, m, n, k, alpha, beta);
+            GemmCheck.AgainstReference(IsaPath.Current, ta, tb, m, n, k, alpha, beta);
         }
     }
 
@@ -136,7 +136,7 @@ public sealed class GemmTests
     {
         foreach (var (ta, tb) in Layouts)
         {
-            GemmCheck.AgainstReference(GemmConfig.Best, ta, tb, m, n, k, 1f, 1f, padA: 5, padB: 17, padC: 3);
+            GemmCheck.AgainstReference(IsaPath.Current, ta, tb, m, n, k, 1f, 1f, padA: 5, padB: 17, padC: 3);
         }
     }
 
@@ -145,6 +145,9 @@ public sealed class GemmTests
     [InlineData(3, 64, 172, true)]
     [InlineData(64, 200, 96, true)]
     [InlineData(257, 130, 300, false)]
+    [InlineData(256, 288, 8, false)] // LoRA: x·Aᵀ down to rank 8, and its gradients
+    [InlineData(256, 8, 288, true)]  // LoRA: (x·Aᵀ)·Bᵀ up from rank 8 into y, and its gradients
+    [InlineData(5, 8, 288, true)]    // LoRA in decode: few rows
     public void LinearLayerHelpersMatchReference(int m, int k, int n, bool accumulate)
     {
         float[] x = GemmCheck.RandomMatrix(1, m * k);
@@ -223,7 +226,7 @@ internal static class GemmCheck
 
     /// <summary>Runs the fast kernels of <paramref name="isa"/> and the reference on the same random operands (leading
     /// dimensions padded as given) and compares C, padding columns of C included (those must stay untouched).</summary>
-    public static void AgainstReference(GemmIsa isa, bool transA, bool transB, int m, int n, int k, float alpha, float beta,
+    public static void AgainstReference(Isa isa, bool transA, bool transB, int m, int n, int k, float alpha, float beta,
         int padA = 0, int padB = 0, int padC = 0)
     {
         int lda = (transA ? m : k) + padA;

@@ -1,5 +1,5 @@
 // Fast matrix multiply with GemmReference's contract: few-row and tiny calls run unpacked (GemmDirect), the rest
-// cache-blocked and packed (GemmBlocked) on Vector512, Vector256 or scalar kernels, spread over WorkerPool.
+// cache-blocked and packed (GemmBlocked) on the IsaPath's kernels (Vector512/256/128 or scalar), spread over WorkerPool.
 using System.Runtime.CompilerServices;
 
 namespace FedSpine.Tensors;
@@ -16,7 +16,7 @@ public static class Gemm
     /// WorkerPool.ThreadCount.</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
-        => Multiply(GemmConfig.Best, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        => Multiply(IsaPath.Current, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 
     /// <summary>y[m,n] (+)= x[m,k] · w[n,k]ᵀ (a linear layer's forward).</summary>
     public static void XWt(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y, int m, int k, int n, bool accumulate = false)
@@ -31,7 +31,7 @@ public static class Gemm
         => Multiply(true, false, n, k, m, 1f, dy, n, x, k, accumulate ? 1f : 0f, dw, k);
 
     /// <summary>Multiply on the kernels of one SIMD flavour (tests run every flavour the machine supports).</summary>
-    internal static unsafe void Multiply(GemmIsa isa, bool transA, bool transB, int m, int n, int k, float alpha,
+    internal static unsafe void Multiply(Isa isa, bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
         if (m < 0 || n < 0 || k < 0)
@@ -60,7 +60,7 @@ public static class Gemm
     }
 
     /// <summary>Multiply on checked, pinned operands (m, n ≥ 1): picks the unpacked or the packed path.</summary>
-    private static unsafe void Run(GemmIsa isa, bool transA, bool transB, int m, int n, int k, float alpha, float* a,
+    private static unsafe void Run(Isa isa, bool transA, bool transB, int m, int n, int k, float alpha, float* a,
         nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
         if (k > 0 && m > DirectMaxRows && (long)m * n * k > DirectMaxWork)

@@ -15,7 +15,7 @@ internal sealed unsafe class GemmBlocked : IWorkerBody
 
     [ThreadStatic] private static GemmBlocked? _current;
 
-    private GemmIsa _isa;
+    private Isa _isa;
     private GemmBlocking _blocking;
     private bool _transA;
     private bool _transB;
@@ -45,7 +45,7 @@ internal sealed unsafe class GemmBlocked : IWorkerBody
     private int _nBlocks;
 
     /// <summary>C[m,n] = alpha·op(A)·op(B) + beta·C (k ≥ 1), arguments as in Gemm.Multiply, already checked.</summary>
-    public static void Multiply(GemmIsa isa, bool transA, bool transB, int m, int n, int k, float alpha, float* a, nint lda,
+    public static void Multiply(Isa isa, bool transA, bool transB, int m, int n, int k, float alpha, float* a, nint lda,
         float* b, nint ldb, float beta, float* c, nint ldc)
     {
         GemmBlocked job = _current ??= new GemmBlocked();
@@ -149,13 +149,13 @@ internal sealed unsafe class GemmBlocked : IWorkerBody
             {
                 int first = index * _aSliversPerTask;
                 int count = Math.Min(_aSliversPerTask, CeilDiv(_rows, bk.MR) - first);
-                GemmPacking.PackA(_aOrigin, _lda, _transA, _rows, _kc, bk.MR, first, count, _aPanel);
+                GemmPacking.PackA(_isa, _aOrigin, _lda, _transA, _rows, _kc, bk.MR, first, count, _aPanel);
             }
             else
             {
                 int first = (index - _aTasks) * _bSliversPerTask;
                 int count = Math.Min(_bSliversPerTask, CeilDiv(_cols, bk.NR) - first);
-                GemmPacking.PackB(_bOrigin, _ldb, _transB, _kc, _cols, bk.NR, first, count, _bPanel);
+                GemmPacking.PackB(_isa, _bOrigin, _ldb, _transB, _kc, _cols, bk.NR, first, count, _bPanel);
             }
             return;
         }

@@ -1,16 +1,6 @@
-// Which SIMD flavour the GEMM kernels use on this machine, and each flavour's blocking: register tile MR×NR, kc (fixed
-// reduction depth per packed panel, so results never depend on threads), task block mc, panel width nc, panel rows.
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-
+// Each instruction-set path's GEMM blocking (IsaPath picks the path): register tile MR×NR, kc (fixed reduction depth
+// per packed panel, so results never depend on threads), task block mc, panel width nc, panel rows.
 namespace FedSpine.Tensors;
-
-internal enum GemmIsa
-{
-    Scalar,
-    Avx2,
-    Avx512,
-}
 
 /// <param name="MR">rows of the micro-kernel's register tile.</param>
 /// <param name="NR">columns of the register tile.</param>
@@ -22,23 +12,13 @@ internal readonly record struct GemmBlocking(int MR, int NR, int KC, int MC, int
 
 internal static class GemmConfig
 {
-    /// <summary>The fastest flavour this machine runs.</summary>
-    public static readonly GemmIsa Best = Detect();
-
-    public static bool IsSupported(GemmIsa isa) => isa switch
+    public static GemmBlocking Blocking(Isa isa) => isa switch
     {
-        GemmIsa.Avx512 => Vector512.IsHardwareAccelerated,
-        GemmIsa.Avx2 => Vector256.IsHardwareAccelerated && Fma.IsSupported,
-        _ => true,
-    };
-
-    public static GemmBlocking Blocking(GemmIsa isa) => isa switch
-    {
-        GemmIsa.Avx512 => new GemmBlocking(MR: 14, NR: 32, KC: 384, MC: 392, NC: 4096, MPanel: 4200),
-        GemmIsa.Avx2 => new GemmBlocking(MR: 6, NR: 16, KC: 256, MC: 144, NC: 4096, MPanel: 4200),
+        Isa.Avx512 => new GemmBlocking(MR: 14, NR: 32, KC: 384, MC: 392, NC: 4096, MPanel: 4200),
+        // 16 ymm registers: 12 accumulators, 2 B vectors, 1 broadcast; A sliver 6·kc·4 B and B sliver 16·kc·4 B in L1.
+        Isa.Avx2 => new GemmBlocking(MR: 6, NR: 16, KC: 256, MC: 144, NC: 4096, MPanel: 4200),
+        // 16 xmm (x64) or 32 NEON registers: the same 6×2-vector tile on 4-wide vectors.
+        Isa.Vector128 => new GemmBlocking(MR: 6, NR: 8, KC: 256, MC: 144, NC: 4096, MPanel: 4200),
         _ => new GemmBlocking(MR: 4, NR: 4, KC: 256, MC: 64, NC: 1024, MPanel: 1024),
     };
-
-    private static GemmIsa Detect() =>
-        IsSupported(GemmIsa.Avx512) ? GemmIsa.Avx512 : IsSupported(GemmIsa.Avx2) ? GemmIsa.Avx2 : GemmIsa.Scalar;
 }

@@ -14,7 +14,7 @@ internal sealed unsafe class GemmDirect : IWorkerBody
 
     [ThreadStatic] private static GemmDirect? _current;
 
-    private GemmIsa _isa;
+    private Isa _isa;
     private bool _transB;
     private int _m;
     private int _n;
@@ -30,7 +30,7 @@ internal sealed unsafe class GemmDirect : IWorkerBody
     private int _chunk;
 
     /// <summary>C[m,n] = alpha·A[m,k]·op(B) + beta·C with A row-major (row stride lda), arguments already checked.</summary>
-    public static void Multiply(GemmIsa isa, bool transB, int m, int n, int k, float alpha, float* a, nint lda, float* b,
+    public static void Multiply(Isa isa, bool transB, int m, int n, int k, float alpha, float* a, nint lda, float* b,
         nint ldb, float beta, float* c, nint ldc)
     {
         GemmDirect job = _current ??= new GemmDirect();
@@ -69,19 +69,25 @@ internal sealed unsafe class GemmDirect : IWorkerBody
     {
         switch (_isa)
         {
-            case GemmIsa.Avx512 when _transB:
+            case Isa.Avx512 when _transB:
                 GemmDotKernels.Run<Lanes512, Vector512<float>>(_m, j0, j1, _k, _alpha, _a, _lda, _b, _ldb, _beta, _c, _ldc);
                 break;
-            case GemmIsa.Avx512:
+            case Isa.Avx512:
                 GemmAxpyKernels.Run<Lanes512, Vector512<float>>(_m, j0, j1, _k, _alpha, _a, _lda, _b, _ldb, _beta, _c, _ldc);
                 break;
-            case GemmIsa.Avx2 when _transB:
+            case Isa.Avx2 when _transB:
                 GemmDotKernels.Run<Lanes256, Vector256<float>>(_m, j0, j1, _k, _alpha, _a, _lda, _b, _ldb, _beta, _c, _ldc);
                 break;
-            case GemmIsa.Avx2:
+            case Isa.Avx2:
                 GemmAxpyKernels.Run<Lanes256, Vector256<float>>(_m, j0, j1, _k, _alpha, _a, _lda, _b, _ldb, _beta, _c, _ldc);
                 break;
-            case GemmIsa.Scalar when _transB:
+            case Isa.Vector128 when _transB:
+                GemmDotKernels.Run<Lanes128, Vector128<float>>(_m, j0, j1, _k, _alpha, _a, _lda, _b, _ldb, _beta, _c, _ldc);
+                break;
+            case Isa.Vector128:
+                GemmAxpyKernels.Run<Lanes128, Vector128<float>>(_m, j0, j1, _k, _alpha, _a, _lda, _b, _ldb, _beta, _c, _ldc);
+                break;
+            case Isa.Scalar when _transB:
                 GemmDotKernels.Run<LanesScalar, float>(_m, j0, j1, _k, _alpha, _a, _lda, _b, _ldb, _beta, _c, _ldc);
                 break;
             default:

@@ -1,4 +1,4 @@
-// SIMD lane operations the unpacked (direct) GEMM kernels are written against: Vector512, Vector256 or one float.
+// SIMD lane operations GEMM kernels are written against: Vector512, Vector256, Vector128 (SSE or NEON) or one float.
 // Every lane computes a fused a·b+c, so a vector lane and a scalar step give bitwise the same result.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -87,6 +87,36 @@ internal readonly unsafe struct Lanes256 : ILanes<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector256<float> v) => Vector256.Sum(v);
+}
+
+internal readonly unsafe struct Lanes128 : ILanes<Vector128<float>>
+{
+    public static int Width => Vector128<float>.Count;
+
+    public static Vector128<float> Zero => Vector128<float>.Zero;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Load(float* p) => Vector128.Load(p);
+
+    // No masked load on AdvSimd: build the vector from the valid floats (count is 1..3).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LoadPartial(float* p, int count) =>
+        Vector128.Create(p[0], count > 1 ? p[1] : 0f, count > 2 ? p[2] : 0f, 0f);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(float* p, Vector128<float> v) => v.Store(p);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Broadcast(float x) => Vector128.Create(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Mul(Vector128<float> a, Vector128<float> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector128<float> v) => Vector128.Sum(v);
 }
 
 internal readonly unsafe struct LanesScalar : ILanes<float>

@@ -1,6 +1,7 @@
 // Multiplies a packed A block by a packed B block into a C tile, register tile by register tile; edge tiles run the
 // same full-size micro-kernel into a local tile and are merged, so every element sees the same arithmetic.
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace FedSpine.Tensors;
 
@@ -12,7 +13,7 @@ internal static unsafe class GemmMacroKernel
     /// in nr-column slivers (rows, cols: any; slivers are zero-padded).</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(GemmIsa isa, in GemmBlocking blocking, int rows, int cols, int kc, float* aBlock, float* bBlock,
+    public static void Run(Isa isa, in GemmBlocking blocking, int rows, int cols, int kc, float* aBlock, float* bBlock,
         float* c, nint ldc, float alpha, float beta)
     {
         int mr = blocking.MR;
@@ -41,15 +42,18 @@ internal static unsafe class GemmMacroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Kernel(GemmIsa isa, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void Kernel(Isa isa, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
         switch (isa)
         {
-            case GemmIsa.Avx512:
+            case Isa.Avx512:
                 GemmKernel512.Run(kc, a, b, c, ldc, alpha, beta);
                 break;
-            case GemmIsa.Avx2:
-                GemmKernel256.Run(kc, a, b, c, ldc, alpha, beta);
+            case Isa.Avx2:
+                GemmKernel6x2.Run<Lanes256, Vector256<float>>(kc, a, b, c, ldc, alpha, beta);
+                break;
+            case Isa.Vector128:
+                GemmKernel6x2.Run<Lanes128, Vector128<float>>(kc, a, b, c, ldc, alpha, beta);
                 break;
             default:
                 GemmKernelScalar.Run(kc, a, b, c, ldc, alpha, beta);

@@ -11,13 +11,13 @@ internal static unsafe class GemmPacking
     /// <summary>Packs op(A)[0..rows, 0..kc) starting at <paramref name="a"/> (op(A)[0,0]) into slivers
     /// <paramref name="firstSliver"/>..+sliverCount of dst, each sliver s at dst + s·mr·kc.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackA(float* a, nint lda, bool transA, int rows, int kc, int mr, int firstSliver, int sliverCount,
+    public static void PackA(Isa isa, float* a, nint lda, bool transA, int rows, int kc, int mr, int firstSliver, int sliverCount,
         float* dst)
     {
         if (transA)
         {
             // A is stored [k, m]: a reduction step is a contiguous row segment, read once for all slivers.
-            CopyRowSegments(a, lda, rows, kc, mr, firstSliver, sliverCount, dst);
+            CopyRowSegments(isa, a, lda, rows, kc, mr, firstSliver, sliverCount, dst);
             return;
         }
         for (int s = firstSliver; s < firstSliver + sliverCount; s++)
@@ -25,7 +25,7 @@ internal static unsafe class GemmPacking
             int r0 = s * mr;
             int height = Math.Min(mr, rows - r0);
             float* d = dst + (nint)s * mr * kc; // [kc, mr]
-            if (GemmTransposePack.Supports(mr))
+            if (GemmTransposePack.Supports(isa, mr))
             {
                 GemmTransposePack.PackRows(a + r0 * lda, lda, height, mr, kc, d);
             }
@@ -45,12 +45,12 @@ internal static unsafe class GemmPacking
     /// <summary>Packs op(B)[0..kc, 0..cols) starting at <paramref name="b"/> (op(B)[0,0]) into slivers
     /// <paramref name="firstSliver"/>..+sliverCount of dst, each sliver t at dst + t·nr·kc.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackB(float* b, nint ldb, bool transB, int kc, int cols, int nr, int firstSliver, int sliverCount,
+    public static void PackB(Isa isa, float* b, nint ldb, bool transB, int kc, int cols, int nr, int firstSliver, int sliverCount,
         float* dst)
     {
         if (!transB)
         {
-            CopyRowSegments(b, ldb, cols, kc, nr, firstSliver, sliverCount, dst);
+            CopyRowSegments(isa, b, ldb, cols, kc, nr, firstSliver, sliverCount, dst);
             return;
         }
         // B is stored [n, k]: column j of op(B) is a contiguous row of B.
@@ -59,7 +59,7 @@ internal static unsafe class GemmPacking
             int j0 = t * nr;
             int width = Math.Min(nr, cols - j0);
             float* d = dst + (nint)t * nr * kc; // [kc, nr]
-            if (GemmTransposePack.Supports(nr))
+            if (GemmTransposePack.Supports(isa, nr))
             {
                 GemmTransposePack.PackRows(b + j0 * ldb, ldb, width, nr, kc, d);
             }
@@ -79,7 +79,7 @@ internal static unsafe class GemmPacking
     /// <summary>The non-transposing case: step p of sliver s is src[p·ld + s·w .. + w) (clipped to length, then
     /// zero-padded), written to dst + s·w·kc + p·w.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CopyRowSegments(float* src, nint ld, int length, int kc, int w, int firstSliver, int sliverCount,
+    private static void CopyRowSegments(Isa isa, float* src, nint ld, int length, int kc, int w, int firstSliver, int sliverCount,
         float* dst)
     {
         for (int p = 0; p < kc; p++)
@@ -88,34 +88,49 @@ internal static unsafe class GemmPacking
             for (int s = firstSliver; s < firstSliver + sliverCount; s++)
             {
                 int x0 = s * w;
-                CopyPadded(row + x0, dst + (nint)s * w * kc + p * w, Math.Min(w, length - x0), w);
+                CopyPadded(isa, row + x0, dst + (nint)s * w * kc + p * w, Math.Min(w, length - x0), w);
             }
         }
     }
 
     /// <summary>dst[0..count) = src[0..count), dst[count..width) = 0; reads and writes nothing else.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyPadded(float* src, float* dst, int count, int width)
+    private static void CopyPadded(Isa isa, float* src, float* dst, int count, int width)
     {
-        if (Vector512.IsHardwareAccelerated)
+        if (isa == Isa.Avx512 && Vector512.IsHardwareAccelerated)
         {
-            for (int i = 0; i < width; i += 16)
+            for (int g = 0; g < width; g += 16)
             {
-                int valid = count - i;
-                int room = width - i;
-                Vector512<float> v = valid >= 16 ? Vector512.Load(src + i) : Avx512F.MaskLoad(src + i, Lanes(valid), Vector512<float>.Zero);
+                int valid = count - g;
+                int room = width - g;
+                Vector512<float> v = valid >= 16 ? Vector512.Load(src + g) : Avx512F.MaskLoad(src + g, Lanes(valid), Vector512<float>.Zero);
                 if (room >= 16)
                 {
-                    v.Store(dst + i);
+                    v.Store(dst + g);
                 }
                 else
                 {
-                    Avx512F.MaskStore(dst + i, Lanes(room), v);
+                    Avx512F.MaskStore(dst + g, Lanes(room), v);
                 }
             }
             return;
         }
-        for (int i = 0; i < width; i++)
+        int i = 0;
+        if (isa == Isa.Avx2 && Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= count && i + 8 <= width; i += 8)
+            {
+                Vector256.Load(src + i).Store(dst + i);
+            }
+        }
+        else if (isa == Isa.Vector128 && Vector128.IsHardwareAccelerated)
+        {
+            for (; i + 4 <= count && i + 4 <= width; i += 4)
+            {
+                Vector128.Load(src + i).Store(dst + i);
+            }
+        }
+        for (; i < width; i++)
         {
             dst[i] = i < count ? src[i] : 0f;
         }

@@ -8,8 +8,8 @@ namespace FedSpine.Tensors;
 
 internal static unsafe class GemmTransposePack
 {
-    /// <summary>True when PackRows can serve slivers of this width on this machine.</summary>
-    public static bool Supports(int width) => Vector512.IsHardwareAccelerated && width >= 8;
+    /// <summary>True when PackRows can serve slivers of this width on this path (the AVX-512 path only).</summary>
+    public static bool Supports(Isa isa, int width) => isa == Isa.Avx512 && Vector512.IsHardwareAccelerated && width >= 8;
 
     /// <summary>dst[p·width + r] = src[r·ld + p] for r &lt; count, 0 for count ≤ r &lt; width; p in [0, kc).
     /// Writes nothing outside dst[0, kc·width).</summary>

@@ -1,5 +1,5 @@
 // AdamW (decoupled weight decay, as torch.optim.AdamW with amsgrad off): one update of a parameter buffer.
-// Fast kernel (fused Vector256 loop, memory-bound; large buffers spread over the pool); see AdamWReference.
+// Fast kernel (fused Vector256 or Vector128 loop, memory-bound; large buffers spread over the pool); see AdamWReference.
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -76,7 +76,7 @@ public static class AdamW
         ref float rm = ref MemoryMarshal.GetReference(m);
         ref float rv = ref MemoryMarshal.GetReference(v);
         // Memory-bound (7 floats moved per element): one 8-wide loop reaches the bandwidth; wider vectors add nothing.
-        if (Vector256.IsHardwareAccelerated)
+        if (IsaPath.Use256)
         {
             var decay = Vector256.Create(k.Decay);
             var b1c = Vector256.Create(k.OneMinusBeta1);
@@ -93,6 +93,28 @@ public static class AdamW
                 var vi = Vector256.LoadUnsafe(ref rv, (nuint)i) * b2 + b2c * (g * g);
                 var p = Vector256.LoadUnsafe(ref rp, (nuint)i) * decay;
                 p -= stepSize * (mi / (Vector256.Sqrt(vi) / bias2Sqrt + eps));
+                mi.StoreUnsafe(ref rm, (nuint)i);
+                vi.StoreUnsafe(ref rv, (nuint)i);
+                p.StoreUnsafe(ref rp, (nuint)i);
+            }
+        }
+        else if (IsaPath.Use128)
+        {
+            var decay = Vector128.Create(k.Decay);
+            var b1c = Vector128.Create(k.OneMinusBeta1);
+            var b2 = Vector128.Create(k.Beta2);
+            var b2c = Vector128.Create(k.OneMinusBeta2);
+            var stepSize = Vector128.Create(k.StepSize);
+            var bias2Sqrt = Vector128.Create(k.Bias2Sqrt);
+            var eps = Vector128.Create(k.Epsilon);
+            for (; i <= end - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var g = Vector128.LoadUnsafe(ref rg, (nuint)i);
+                var mi = Vector128.LoadUnsafe(ref rm, (nuint)i);
+                mi += b1c * (g - mi);
+                var vi = Vector128.LoadUnsafe(ref rv, (nuint)i) * b2 + b2c * (g * g);
+                var p = Vector128.LoadUnsafe(ref rp, (nuint)i) * decay;
+                p -= stepSize * (mi / (Vector128.Sqrt(vi) / bias2Sqrt + eps));
                 mi.StoreUnsafe(ref rm, (nuint)i);
                 vi.StoreUnsafe(ref rv, (nuint)i);
                 p.StoreUnsafe(ref rp, (nuint)i);

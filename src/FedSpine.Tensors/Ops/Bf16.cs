@@ -35,7 +35,7 @@ public static class Bf16
     {
         CheckLengths(source.Length, destination.Length);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (IsaPath.Use256)
         {
             for (; i + Vector256<ushort>.Count <= source.Length; i += Vector256<ushort>.Count)
             {
@@ -44,7 +44,7 @@ public static class Bf16
                 Vector256.ShiftLeft(upper, 16).AsSingle().CopyTo(destination.Slice(i + Vector256<uint>.Count));
             }
         }
-        if (Vector128.IsHardwareAccelerated)
+        if (IsaPath.Use128)
         {
             for (; i + Vector128<ushort>.Count <= source.Length; i += Vector128<ushort>.Count)
             {

@@ -273,7 +273,7 @@ public static class CausalAttention
     private static void DecodeGroup(ReadOnlySpan<float> q, ReadOnlySpan<float> kCache, ReadOnlySpan<float> vCache, Span<float> output,
         Span<float> scores, int kvh, int length, int capacity, int group, int headDim)
     {
-        if (headDim % 8 == 0 && headDim <= SmallHeadDim)
+        if (IsaPath.Use256 && headDim % 8 == 0 && headDim <= SmallHeadDim)
         {
             DecodeGroupSmallHead(q, kCache, vCache, output, scores, kvh, length, capacity, group, headDim);
             return;
@@ -289,7 +289,8 @@ public static class CausalAttention
             vCache[cacheOffset..], headDim, 0f, output[(h0 * headDim)..], headDim);
     }
 
-    // Head sizes up to this use direct Vector256 loops in Decode: a GEMM with k = headDim that small wastes its lanes.
+    // Head sizes up to this use direct Vector256 loops in Decode (avx2 and avx512 paths; the others take the GEMM route):
+    // a GEMM with k = headDim that small wastes its lanes.
     private const int SmallHeadDim = 16;
 
     // One kv group of a decode step for small heads (headDim a multiple of 8, at most SmallHeadDim): each key and value

@@ -1,5 +1,5 @@
 // RMSNorm forward and backward over rows: y = x · rstd · weight, rstd = 1/sqrt(mean(x²) + eps).
-// Fast kernel (TensorPrimitives and Vector512/Vector256 per row, large calls spread over the pool); see RmsNormReference.
+// Fast kernel (TensorPrimitives and Vector512/256/128 per row, large calls spread over the pool); see RmsNormReference.
 using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
@@ -158,7 +158,7 @@ public static class RmsNorm
         ref float ra = ref MemoryMarshal.GetReference(a);
         ref float rb = ref MemoryMarshal.GetReference(b);
         ref float rc = ref MemoryMarshal.GetReference(c);
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        if (IsaPath.Use512 && n >= Vector512<float>.Count)
         {
             var acc = Vector512<float>.Zero;
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
@@ -167,7 +167,7 @@ public static class RmsNorm
             }
             sum = Vector512.Sum(acc);
         }
-        if (Vector256.IsHardwareAccelerated && n - i >= Vector256<float>.Count)
+        if (IsaPath.Use256 && n - i >= Vector256<float>.Count)
         {
             var acc = Vector256<float>.Zero;
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
@@ -175,6 +175,15 @@ public static class RmsNorm
                 acc += Vector256.LoadUnsafe(ref ra, (nuint)i) * Vector256.LoadUnsafe(ref rb, (nuint)i) * Vector256.LoadUnsafe(ref rc, (nuint)i);
             }
             sum += Vector256.Sum(acc);
+        }
+        else if (IsaPath.Use128 && !IsaPath.Use256 && n >= Vector128<float>.Count)
+        {
+            var acc = Vector128<float>.Zero;
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                acc += Vector128.LoadUnsafe(ref ra, (nuint)i) * Vector128.LoadUnsafe(ref rb, (nuint)i) * Vector128.LoadUnsafe(ref rc, (nuint)i);
+            }
+            sum = Vector128.Sum(acc);
         }
         for (; i < n; i++)
         {
@@ -191,7 +200,7 @@ public static class RmsNorm
         ref float rx = ref MemoryMarshal.GetReference(x);
         ref float rw = ref MemoryMarshal.GetReference(w);
         ref float rdx = ref MemoryMarshal.GetReference(dx);
-        if (Vector512.IsHardwareAccelerated)
+        if (IsaPath.Use512)
         {
             var vInv = Vector512.Create(inv);
             var vCoef = Vector512.Create(coef);
@@ -202,7 +211,7 @@ public static class RmsNorm
                 (Vector512.LoadUnsafe(ref rdx, (nuint)i) + g).StoreUnsafe(ref rdx, (nuint)i);
             }
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (IsaPath.Use256)
         {
             var vInv = Vector256.Create(inv);
             var vCoef = Vector256.Create(coef);
@@ -211,6 +220,17 @@ public static class RmsNorm
                 var g = vInv * Vector256.LoadUnsafe(ref rw, (nuint)i) * Vector256.LoadUnsafe(ref rdy, (nuint)i)
                     - vCoef * Vector256.LoadUnsafe(ref rx, (nuint)i);
                 (Vector256.LoadUnsafe(ref rdx, (nuint)i) + g).StoreUnsafe(ref rdx, (nuint)i);
+            }
+        }
+        else if (IsaPath.Use128)
+        {
+            var vInv = Vector128.Create(inv);
+            var vCoef = Vector128.Create(coef);
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var g = vInv * Vector128.LoadUnsafe(ref rw, (nuint)i) * Vector128.LoadUnsafe(ref rdy, (nuint)i)
+                    - vCoef * Vector128.LoadUnsafe(ref rx, (nuint)i);
+                (Vector128.LoadUnsafe(ref rdx, (nuint)i) + g).StoreUnsafe(ref rdx, (nuint)i);
             }
         }
         for (; i < n; i++)
@@ -226,7 +246,7 @@ public static class RmsNorm
         ref float ra = ref MemoryMarshal.GetReference(a);
         ref float rb = ref MemoryMarshal.GetReference(b);
         ref float racc = ref MemoryMarshal.GetReference(acc);
-        if (Vector512.IsHardwareAccelerated)
+        if (IsaPath.Use512)
         {
             var vScale = Vector512.Create(scale);
             for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
@@ -235,13 +255,22 @@ public static class RmsNorm
                 (Vector512.LoadUnsafe(ref racc, (nuint)i) + g).StoreUnsafe(ref racc, (nuint)i);
             }
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (IsaPath.Use256)
         {
             var vScale = Vector256.Create(scale);
             for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var g = vScale * Vector256.LoadUnsafe(ref ra, (nuint)i) * Vector256.LoadUnsafe(ref rb, (nuint)i);
                 (Vector256.LoadUnsafe(ref racc, (nuint)i) + g).StoreUnsafe(ref racc, (nuint)i);
+            }
+        }
+        else if (IsaPath.Use128)
+        {
+            var vScale = Vector128.Create(scale);
+            for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var g = vScale * Vector128.LoadUnsafe(ref ra, (nuint)i) * Vector128.LoadUnsafe(ref rb, (nuint)i);
+                (Vector128.LoadUnsafe(ref racc, (nuint)i) + g).StoreUnsafe(ref racc, (nuint)i);
             }
         }
         for (; i < n; i++)

@@ -82,7 +82,7 @@ public static class Rope
         ref float rb = ref Unsafe.Add(ref ra, half);
         ref float rc = ref MemoryMarshal.GetReference(cos);
         ref float rs = ref MemoryMarshal.GetReference(sin);
-        if (Vector512.IsHardwareAccelerated)
+        if (IsaPath.Use512)
         {
             var vSign = Vector512.Create(sign);
             for (; i <= half - Vector512<float>.Count; i += Vector512<float>.Count)
@@ -95,7 +95,7 @@ public static class Rope
                 (b * c + a * s).StoreUnsafe(ref rb, (nuint)i);
             }
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (IsaPath.Use256)
         {
             var vSign = Vector256.Create(sign);
             for (; i <= half - Vector256<float>.Count; i += Vector256<float>.Count)
@@ -104,6 +104,19 @@ public static class Rope
                 var b = Vector256.LoadUnsafe(ref rb, (nuint)i);
                 var c = Vector256.LoadUnsafe(ref rc, (nuint)i);
                 var s = vSign * Vector256.LoadUnsafe(ref rs, (nuint)i);
+                (a * c - b * s).StoreUnsafe(ref ra, (nuint)i);
+                (b * c + a * s).StoreUnsafe(ref rb, (nuint)i);
+            }
+        }
+        else if (IsaPath.Use128)
+        {
+            var vSign = Vector128.Create(sign);
+            for (; i <= half - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var a = Vector128.LoadUnsafe(ref ra, (nuint)i);
+                var b = Vector128.LoadUnsafe(ref rb, (nuint)i);
+                var c = Vector128.LoadUnsafe(ref rc, (nuint)i);
+                var s = vSign * Vector128.LoadUnsafe(ref rs, (nuint)i);
                 (a * c - b * s).StoreUnsafe(ref ra, (nuint)i);
                 (b * c + a * s).StoreUnsafe(ref rb, (nuint)i);
             }

@@ -1,5 +1,5 @@
 // SwiGLU gating: h = silu(gate) ⊙ up, silu(g) = g·sigmoid(g), and its backward.
-// Fast kernel (fused Vector512/Vector256 loops, large calls spread over the pool); see SwiGluReference.
+// Fast kernel (fused Vector512/Vector256/Vector128 loops, large calls spread over the pool); see SwiGluReference.
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -65,7 +65,7 @@ public static class SwiGlu
         ref float rg = ref MemoryMarshal.GetReference(gate);
         ref float ru = ref MemoryMarshal.GetReference(up);
         ref float rh = ref MemoryMarshal.GetReference(h);
-        if (Vector512.IsHardwareAccelerated)
+        if (IsaPath.Use512)
         {
             for (; i <= end - Vector512<float>.Count; i += Vector512<float>.Count)
             {
@@ -74,13 +74,22 @@ public static class SwiGlu
                 (g / (Vector512<float>.One + Vector512.Exp(-g)) * u).StoreUnsafe(ref rh, (nuint)i);
             }
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (IsaPath.Use256)
         {
             for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var g = Vector256.LoadUnsafe(ref rg, (nuint)i);
                 var u = Vector256.LoadUnsafe(ref ru, (nuint)i);
                 (g / (Vector256<float>.One + Vector256.Exp(-g)) * u).StoreUnsafe(ref rh, (nuint)i);
+            }
+        }
+        else if (IsaPath.Use128)
+        {
+            for (; i <= end - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var g = Vector128.LoadUnsafe(ref rg, (nuint)i);
+                var u = Vector128.LoadUnsafe(ref ru, (nuint)i);
+                (g / (Vector128<float>.One + Vector128.Exp(-g)) * u).StoreUnsafe(ref rh, (nuint)i);
             }
         }
         for (; i < end; i++)
@@ -116,7 +125,7 @@ public static class SwiGlu
         ref float ru = ref MemoryMarshal.GetReference(up);
         ref float rdg = ref MemoryMarshal.GetReference(dGate);
         ref float rdu = ref MemoryMarshal.GetReference(dUp);
-        if (Vector512.IsHardwareAccelerated)
+        if (IsaPath.Use512)
         {
             var one = Vector512<float>.One;
             for (; i <= end - Vector512<float>.Count; i += Vector512<float>.Count)
@@ -129,7 +138,7 @@ public static class SwiGlu
                 (d * (g * s)).StoreUnsafe(ref rdu, (nuint)i);
             }
         }
-        if (Vector256.IsHardwareAccelerated)
+        if (IsaPath.Use256)
         {
             var one = Vector256<float>.One;
             for (; i <= end - Vector256<float>.Count; i += Vector256<float>.Count)
@@ -138,6 +147,19 @@ public static class SwiGlu
                 var g = Vector256.LoadUnsafe(ref rg, (nuint)i);
                 var u = Vector256.LoadUnsafe(ref ru, (nuint)i);
                 var s = one / (one + Vector256.Exp(-g));
+                (d * u * s * (one + g * (one - s))).StoreUnsafe(ref rdg, (nuint)i);
+                (d * (g * s)).StoreUnsafe(ref rdu, (nuint)i);
+            }
+        }
+        else if (IsaPath.Use128)
+        {
+            var one = Vector128<float>.One;
+            for (; i <= end - Vector128<float>.Count; i += Vector128<float>.Count)
+            {
+                var d = Vector128.LoadUnsafe(ref rdh, (nuint)i);
+                var g = Vector128.LoadUnsafe(ref rg, (nuint)i);
+                var u = Vector128.LoadUnsafe(ref ru, (nuint)i);
+                var s = one / (one + Vector128.Exp(-g));
                 (d * u * s * (one + g * (one - s))).StoreUnsafe(ref rdg, (nuint)i);
                 (d * (g * s)).StoreUnsafe(ref rdu, (nuint)i);
             }
