@@ -24,21 +24,7 @@ internal static unsafe class GemmPacking
         {
             int r0 = s * mr;
             int height = Math.Min(mr, rows - r0);
-            float* d = dst + (nint)s * mr * kc; // [kc, mr]
-            if (GemmTransposePack.Supports(isa, mr))
-            {
-                GemmTransposePack.PackRows(a + r0 * lda, lda, height, mr, kc, d);
-            }
-            else
-            {
-                for (int p = 0; p < kc; p++)
-                {
-                    for (int r = 0; r < mr; r++)
-                    {
-                        d[p * mr + r] = r < height ? a[(r0 + r) * lda + p] : 0f;
-                    }
-                }
-            }
+            TransposeRows(isa, a + r0 * lda, lda, height, mr, kc, dst + (nint)s * mr * kc);
         }
     }
 
@@ -58,20 +44,30 @@ internal static unsafe class GemmPacking
         {
             int j0 = t * nr;
             int width = Math.Min(nr, cols - j0);
-            float* d = dst + (nint)t * nr * kc; // [kc, nr]
-            if (GemmTransposePack.Supports(isa, nr))
+            TransposeRows(isa, b + j0 * ldb, ldb, width, nr, kc, dst + (nint)t * nr * kc);
+        }
+    }
+
+    /// <summary>One sliver d [kc, w] from `count` source rows of kc contiguous floats: d[p·w + r] = src[r·ld + p] for
+    /// r &lt; count, zero above; in-register transposes on the avx512 and avx2 paths.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeRows(Isa isa, float* src, nint ld, int count, int w, int kc, float* d)
+    {
+        if (GemmTransposePack.Supports(isa, w))
+        {
+            GemmTransposePack.PackRows(src, ld, count, w, kc, d);
+            return;
+        }
+        if (GemmTransposePack256.Supports(isa, w))
+        {
+            GemmTransposePack256.PackRows(src, ld, count, w, kc, d);
+            return;
+        }
+        for (int p = 0; p < kc; p++)
+        {
+            for (int r = 0; r < w; r++)
             {
-                GemmTransposePack.PackRows(b + j0 * ldb, ldb, width, nr, kc, d);
-            }
-            else
-            {
-                for (int p = 0; p < kc; p++)
-                {
-                    for (int j = 0; j < nr; j++)
-                    {
-                        d[p * nr + j] = j < width ? b[(j0 + j) * ldb + p] : 0f;
-                    }
-                }
+                d[p * w + r] = r < count ? src[r * ld + p] : 0f;
             }
         }
     }
