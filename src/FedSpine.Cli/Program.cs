@@ -2,6 +2,7 @@
 // Each subcommand lives in Commands/; errors are one line on stderr with a non-zero exit code.
 using System.CommandLine;
 using FedSpine.Cli.Commands;
+using FedSpine.Tensors;
 
 namespace FedSpine.Cli;
 
@@ -9,6 +10,10 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (IsaPath.SettingError is string isaError)
+        {
+            Console.Error.WriteLine($"warning: {isaError}");
+        }
         var root = new RootCommand("fedspine: federated fine-tuning and structured pruning of LLaMA-family models")
         {
             GenerateCommand.Create(),

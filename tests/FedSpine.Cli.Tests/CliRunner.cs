@@ -11,7 +11,10 @@ internal sealed record CliResult(int ExitCode, byte[] Stdout, string Stderr)
 
 internal static class CliRunner
 {
-    public static CliResult Run(params string[] args)
+    public static CliResult Run(params string[] args) => RunWith(new Dictionary<string, string>(), args);
+
+    /// <summary>Run with extra environment variables set for the child (e.g. the runtime's DOTNET_ switches).</summary>
+    public static CliResult RunWith(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "fedspine.dll");
         var info = new ProcessStartInfo("dotnet")
@@ -20,6 +23,10 @@ internal static class CliRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         info.ArgumentList.Add(dll);
         foreach (string a in args)
         {

@@ -72,7 +72,7 @@ public sealed class EveryIsaPathTests
             }
             Assert.True(rows > 0, $"{className}.{methodName} ran no cases");
         }
-        Assert.Equal(IsaPath.Hardware, IsaPath.Current);
+        Assert.Equal(IsaPath.Selected, IsaPath.Current);
     }
 
     [Fact]
@@ -120,10 +120,25 @@ public sealed class EveryIsaPathTests
             }
             Assert.Equal(Isa.Scalar, IsaPath.Current);
         }
-        Assert.Equal(IsaPath.Hardware, IsaPath.Current);
+        Assert.Equal(IsaPath.Selected, IsaPath.Current);
         foreach (Isa missing in Enum.GetValues<Isa>().Where(i => !IsaPath.IsSupported(i)))
         {
             Assert.Throws<PlatformNotSupportedException>(() => IsaPath.Force(missing));
+        }
+    }
+
+    [Fact]
+    public void TheSettingNamesANarrowerPathOrExplainsWhyNot()
+    {
+        Assert.Equal((IsaPath.Hardware, (string?)null), IsaPath.Parse(null));
+        Assert.Equal((Isa.Scalar, (string?)null), IsaPath.Parse(" Scalar "));
+        Assert.Equal((IsaPath.Hardware, (string?)null), IsaPath.Parse(IsaPath.Name(IsaPath.Hardware)));
+        var (path, error) = IsaPath.Parse("sse9");
+        Assert.Equal(IsaPath.Hardware, path);
+        Assert.Contains("expected avx512, avx2, vector128 or scalar", error, StringComparison.Ordinal);
+        foreach (Isa missing in Enum.GetValues<Isa>().Where(i => !IsaPath.IsSupported(i)))
+        {
+            Assert.Contains("at most", IsaPath.Parse(IsaPath.Name(missing)).Error, StringComparison.Ordinal);
         }
     }
 

@@ -1,5 +1,6 @@
 // `fedspine bench`: one JSON line on stdout per measurement, with the keys of ../shared/bench/torch_peer.py
-// (training step or greedy generation on a preset shape or a real model), or GEMM GFLOP/s for --gemm N.
+// (training step or greedy generation on a preset shape or a real model), GEMM GFLOP/s for --gemm N, or the FMA peak
+// (--peak) of the instruction-set path the kernels take (IsaPath; forced with the runtime's DOTNET_ switches).
 using System.CommandLine;
 using System.Text.Json;
 using FedSpine.Cli.Bench;
@@ -20,13 +21,14 @@ internal static class BenchCommand
         var steps = new Option<int>("--steps") { Description = "timed training steps (after one warm-up)", DefaultValueFactory = _ => 5 };
         var batch = new Option<int?>("--batch") { Description = "batch size (default: the preset's, 8 for --model)" };
         var seqLen = new Option<int?>("--seq-len") { Description = "tokens per row (default: the preset's, min(256, context) for --model)" };
-        var gemm = new Option<int?>("--gemm") { Description = "measure an N×N×N matrix product instead, in GFLOP/s" };
+        var gemm = new Option<int?>("--gemm") { Description = "measure an N×N×N matrix product instead, in GFLOP/s and as a fraction of the FMA peak" };
+        var peak = new Option<bool>("--peak") { Description = "measure the fp32 FMA peak of the kernels' instruction-set path on all threads instead" };
         var threads = new Option<int?>("--threads") { Description = "worker threads (default: all cores)" };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 0UL };
         var weightsDtype = new Option<string>("--weights-dtype") { Description = WeightsDtype.Description + "; lora and generate only", DefaultValueFactory = _ => "f32" };
         var command = new Command("bench", "Measure training/generation throughput and memory, or GEMM speed; prints JSON")
         {
-            preset, model, mode, rank, steps, batch, seqLen, gemm, threads, seed, weightsDtype,
+            preset, model, mode, rank, steps, batch, seqLen, gemm, peak, threads, seed, weightsDtype,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -42,7 +44,20 @@ internal static class BenchCommand
                     throw new ArgumentException($"--gemm must be positive (got {n})");
                 }
                 double gflops = GemmBenchmark.MeasureGflops(n, n, n, false, false, repetitions: 5);
-                result = new() { ["engine"] = "fedspine", ["gemm"] = n, ["threads"] = WorkerPool.ThreadCount, ["gflops"] = gflops };
+                double peakGflops = FmaPeak.MeasureGflops(IsaPath.Current);
+                result = new()
+                {
+                    ["engine"] = "fedspine", ["gemm"] = n, ["isa"] = IsaPath.Name(IsaPath.Current), ["threads"] = WorkerPool.ThreadCount,
+                    ["gflops"] = gflops, ["peak_gflops"] = peakGflops, ["fraction_of_peak"] = gflops / peakGflops,
+                };
+            }
+            else if (parse.GetValue(peak))
+            {
+                result = new()
+                {
+                    ["engine"] = "fedspine", ["isa"] = IsaPath.Name(IsaPath.Current), ["threads"] = WorkerPool.ThreadCount,
+                    ["peak_gflops"] = FmaPeak.MeasureGflops(IsaPath.Current),
+                };
             }
             else
             {
