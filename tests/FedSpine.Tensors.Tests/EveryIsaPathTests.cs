@@ -6,14 +6,7 @@ using Xunit.Sdk;
 
 namespace FedSpine.Tensors.Tests;
 
-/// <summary>Tests that force an instruction-set path run alone: IsaPath.Force is process-wide.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ForcedIsaCollection
-{
-    public const string Name = "forced instruction-set path";
-}
-
-[Collection(ForcedIsaCollection.Name)]
+[Collection(PoolSettingsCollection.Name)] // IsaPath.Force is process-wide: nothing may run beside these tests
 public sealed class EveryIsaPathTests
 {
     /// <summary>The tests comparing a fast kernel with its reference (or a bitwise reference), by class and method.</summary>

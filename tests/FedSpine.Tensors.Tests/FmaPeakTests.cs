@@ -2,7 +2,7 @@
 // vectors measurably faster than one lane, and clear refusals of no rounds and of paths the hardware lacks.
 namespace FedSpine.Tensors.Tests;
 
-[Collection(PoolSettingsCollection.Name)] // measures all pool threads: nothing else may hold the pool meanwhile
+[Collection(PoolSettingsCollection.Name)] // measures every pool thread: nothing else may hold the pool meanwhile
 public sealed class FmaPeakTests
 {
     [Fact]

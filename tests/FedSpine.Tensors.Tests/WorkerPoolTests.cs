@@ -2,7 +2,8 @@
 // reach the caller, and with two threads a loop really runs on two threads at once.
 namespace FedSpine.Tensors.Tests;
 
-/// <summary>Tests that change WorkerPool.ThreadCount run alone, so no other test sees the change.</summary>
+/// <summary>Tests that change process-wide settings (WorkerPool.ThreadCount, IsaPath.Force) or measure the whole pool run
+/// alone, so no other test sees the change.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PoolSettingsCollection
 {

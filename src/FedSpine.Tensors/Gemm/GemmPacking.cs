@@ -63,11 +63,39 @@ internal static unsafe class GemmPacking
             GemmTransposePack256.PackRows(src, ld, count, w, kc, d);
             return;
         }
-        for (int p = 0; p < kc; p++)
+        TransposeSteps(src, ld, count, w, 0, kc, d);
+    }
+
+    /// <summary>Stores `lanes` floats of one transposed step v at d (the vector packs' rule). With fewer lanes than the
+    /// vector holds, a full store spills into the next step, which a later store overwrites; the sliver's last step
+    /// (<paramref name="last"/>) goes through <paramref name="spill"/> [Width] and stores exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void PutStep<TL, TV>(TV v, float* d, int lanes, bool last, float* spill)
+        where TL : ILanes<TV>
+        where TV : struct
+    {
+        if (lanes == TL.Width || !last)
         {
+            TL.Store(d, v);
+            return;
+        }
+        TL.Store(spill, v);
+        for (int i = 0; i < lanes; i++)
+        {
+            d[i] = spill[i];
+        }
+    }
+
+    /// <summary>Steps [p0, p1) of TransposeRows one float at a time (the scalar path, and the vector packs' tails).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void TransposeSteps(float* src, nint ld, int count, int w, int p0, int p1, float* d)
+    {
+        for (int p = p0; p < p1; p++)
+        {
+            float* step = d + p * w;
             for (int r = 0; r < w; r++)
             {
-                d[p * w + r] = r < count ? src[r * ld + p] : 0f;
+                step[r] = r < count ? src[r * ld + p] : 0f;
             }
         }
     }

@@ -129,32 +129,12 @@ internal static unsafe class GemmTransposePack
                 Put(r15, d + 15 * width, lanes, p0 + 15 == kc - 1, spill);
             }
         }
-        for (int p = full; p < kc; p++)
-        {
-            float* d = dst + p * width;
-            for (int r = 0; r < width; r++)
-            {
-                d[r] = r < count ? src[r * ld + p] : 0f;
-            }
-        }
+        GemmPacking.TransposeSteps(src, ld, count, width, full, kc, dst);
     }
 
-    /// <summary>Stores `lanes` floats of v at d. With fewer than 16 lanes a full store spills into the next step,
-    /// which a later store overwrites; the sliver's last step stores exactly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(Vector512<float> v, float* d, int lanes, bool last, float* spill)
-    {
-        if (lanes == 16 || !last)
-        {
-            v.Store(d);
-            return;
-        }
-        v.Store(spill);
-        for (int i = 0; i < lanes; i++)
-        {
-            d[i] = spill[i];
-        }
-    }
+    private static void Put(Vector512<float> v, float* d, int lanes, bool last, float* spill) =>
+        GemmPacking.PutStep<Lanes512, Vector512<float>>(v, d, lanes, last, spill);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Lo(Vector512<float> a, Vector512<float> b) =>

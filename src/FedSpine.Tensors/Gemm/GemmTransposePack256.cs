@@ -65,30 +65,10 @@ internal static unsafe class GemmTransposePack256
                 Put(Avx.Permute2x128(u3, u7, 0x31), d + 7 * width, lanes, p0 + 7 == kc - 1, spill);
             }
         }
-        for (int p = full; p < kc; p++)
-        {
-            float* d = dst + p * width;
-            for (int r = 0; r < width; r++)
-            {
-                d[r] = r < count ? src[r * ld + p] : 0f;
-            }
-        }
+        GemmPacking.TransposeSteps(src, ld, count, width, full, kc, dst);
     }
 
-    /// <summary>Stores `lanes` floats of v at d. With fewer than 8 lanes a full store spills into the next step,
-    /// which a later store overwrites; the sliver's last step stores exactly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(Vector256<float> v, float* d, int lanes, bool last, float* spill)
-    {
-        if (lanes == 8 || !last)
-        {
-            v.Store(d);
-            return;
-        }
-        v.Store(spill);
-        for (int i = 0; i < lanes; i++)
-        {
-            d[i] = spill[i];
-        }
-    }
+    private static void Put(Vector256<float> v, float* d, int lanes, bool last, float* spill) =>
+        GemmPacking.PutStep<Lanes256, Vector256<float>>(v, d, lanes, last, spill);
 }
