@@ -1,6 +1,7 @@
 // The whole model (GEMM, attention, norms, SwiGLU, RoPE, cross-entropy, AdamW, LoRA; TensorPrimitives included) on
 // each instruction-set path the switches select: same seed, same loss within float rounding; the same path repeats its bits.
 using System.Text.Json;
+using FedSpine.Tensors;
 
 namespace FedSpine.Cli.Tests;
 
@@ -13,6 +14,19 @@ public sealed class EveryPathTrainingCliTests
         new() { ["FEDSPINE_ISA"] = "vector128" },
         new() { ["FEDSPINE_ISA"] = "scalar" },
     ];
+
+    /// <summary>The path a child with this environment runs: the named one, or the machine's if that is narrower.</summary>
+    private static Isa Expected(Dictionary<string, string> environment)
+    {
+        Isa named = environment.Keys.FirstOrDefault() switch
+        {
+            "DOTNET_EnableAVX512" => Isa.Avx2,
+            "DOTNET_PreferredVectorBitWidth" => Isa.Vector128,
+            "FEDSPINE_ISA" => Enum.Parse<Isa>(environment["FEDSPINE_ISA"], ignoreCase: true),
+            _ => IsaPath.Hardware,
+        };
+        return named < IsaPath.Hardware ? named : IsaPath.Hardware;
+    }
 
     [Theory]
     [InlineData("lora")]
@@ -33,6 +47,7 @@ public sealed class EveryPathTrainingCliTests
     {
         var r = CliRunner.RunWith(environment, "bench", "--preset", "stories260k", "--mode", mode, "--steps", "2", "--batch", "2", "--seq-len", "16");
         Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(IsaPath.Name(Expected(environment)), JsonDocument.Parse(r.StdoutText).RootElement.GetProperty("isa").GetString());
         return JsonDocument.Parse(r.StdoutText).RootElement.GetProperty("loss").GetDouble();
     }
 }

@@ -120,6 +120,7 @@ internal static class BenchCommand
             "lora" => TrainingBench.Run(weights, name, lora: true, rank, steps, b, t, seed),
             _ => TrainingBench.Run(weights, name, lora: false, rank, steps, b, t, seed),
         };
+        result["isa"] = IsaPath.Name(IsaPath.Current);
         result["weights_dtype"] = weights.HoldsBf16 ? "bf16" : "f32";
         result["weight_bytes"] = weights.WeightBytes;
         result["weight_scratch_bytes"] = weights.ScratchBytes;
