@@ -9,6 +9,8 @@ public sealed class FactorSpaceAggregator : ILoraAggregator
 {
     public string Name => "factor-svd";
 
+    public bool Refactors => true;
+
     public void Aggregate(GlobalModule global, IReadOnlyList<DeviceModuleUpdate> updates)
     {
         UpdateValidation.Check(Name, global, updates, rankAtMostGlobal: false);

@@ -10,6 +10,8 @@ public sealed class FlexLoraAggregator : ILoraAggregator
 {
     public string Name => "flexlora";
 
+    public bool Refactors => true;
+
     public void Aggregate(GlobalModule global, IReadOnlyList<DeviceModuleUpdate> updates)
     {
         UpdateValidation.Check(Name, global, updates, rankAtMostGlobal: false);

@@ -8,6 +8,11 @@ public interface ILoraAggregator
     /// <summary>Name as selected in run configs (see Aggregators.Names).</summary>
     string Name { get; }
 
+    /// <summary>True when the aggregate is a fresh factorization of the averaged product (flexlora, factor-svd): its A and
+    /// B change basis from round to round, so only B·A is comparable across rounds (the change bound is measured on it and
+    /// coordinate-wise server momentum is refused).</summary>
+    bool Refactors => false;
+
     void Aggregate(GlobalModule global, IReadOnlyList<DeviceModuleUpdate> updates);
 
     /// <summary>Folds the devices' copies of a dense vector (the classification head) into target; by default the

@@ -26,6 +26,11 @@ public sealed class FederatedServer
         Slots = slots;
         _aggregator = aggregator;
         Method = method;
+        if (settings.ServerMomentum > 0 && aggregator.Refactors)
+        {
+            throw new ArgumentException($"server_momentum: {aggregator.Name} re-factors the global LoRA every round, so its factors have " +
+                "no fixed basis for a coordinate-wise velocity; use server_momentum: 0 with it", nameof(settings));
+        }
         Momentum = settings.ServerMomentum > 0 ? new ServerMomentum(settings.ServerMomentum, global) : null;
         _original = slots[0].Mask.OriginalShapes;
         foreach (var slot in slots)
@@ -122,7 +127,7 @@ public sealed class FederatedServer
         Global.Aggregate(bounded.Select((b, i) => (b.Report, _local.Adapter.Alpha(accepted[i].Task.Arm.Rank))).ToList(), _aggregator);
         double change = 0;
         string? rolledBack = null;
-        if (accepted.Count > 0 && snapshot.Check(Global, Settings.MaxGlobalChange, out change) is string failed)
+        if (accepted.Count > 0 && snapshot.Check(Global, Settings.MaxGlobalChange, out change, productSpace: _aggregator.Refactors) is string failed)
         {
             snapshot.Restore(Global);
             rolledBack = $"round {t} rolled back: {failed}; devices in it: {string.Join(", ", accepted.Select(a => a.Slot.Id))}";

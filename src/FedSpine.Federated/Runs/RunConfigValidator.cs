@@ -90,6 +90,8 @@ public static class RunConfigValidator
         if (c.Aggregator is not null)
         {
             Wrap("aggregator", () => Aggregation.Aggregators.Create(c.Aggregator));
+            Require(c.ServerMomentum == 0 || !Aggregation.Aggregators.Create(c.Aggregator).Refactors, "server_momentum",
+                $"must be 0 with aggregator {c.Aggregator}: it re-factors the global LoRA every round, so its factors have no fixed basis for a velocity");
         }
     }
 
